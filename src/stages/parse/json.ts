@@ -1,0 +1,142 @@
+// JSON Lines (the pipeline's own format) and JSON arrays.
+import { DataError } from '../../errors.js';
+import { type RawPaper, isPaper } from '../../record.js';
+import { mapObject } from './fields.js';
+import { type FormatParser, type ParseContext, collectText, textLines } from './types.js';
+
+const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** Drop keys that could reach a prototype when a later step copies the object; true if any was dropped. */
+export function stripReservedKeys(obj: Record<string, unknown>): boolean {
+  let dropped = false;
+  for (const key of RESERVED_KEYS) {
+    if (Object.prototype.hasOwnProperty.call(obj, key)) {
+      delete obj[key];
+      dropped = true;
+    }
+  }
+  return dropped;
+}
+
+/** "Unexpected token } in JSON at position 40" -> a short reason with a 1-based column. */
+export function jsonErrorReason(err: unknown, text: string): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const pos = /position (\d+)/.exec(msg);
+  const reason = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+  if (text.trim() === '') return 'empty';
+  if (pos) return `${reason} at column ${Number(pos[1]) + 1}`;
+  return reason;
+}
+
+function toRaw(value: unknown, line: number, ctx: ParseContext, reservedWarned: { done: boolean }): RawPaper | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const what = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
+    if (ctx.options.skipInvalid) {
+      ctx.skip('not a JSON object', line);
+      return undefined;
+    }
+    throw new DataError(`expected a JSON object, got ${what}`, { path: ctx.path, line });
+  }
+  const obj = value as Record<string, unknown>;
+  if (stripReservedKeys(obj) && !reservedWarned.done) {
+    reservedWarned.done = true;
+    ctx.diagnostics.warn('dropped keys __proto__/constructor/prototype (reserved)', { path: ctx.path, line });
+  }
+  if (isPaper(obj)) return { line, passthrough: obj };
+  return mapObject(obj, line, ctx.options.map);
+}
+
+export const jsonlFormat: FormatParser = {
+  name: 'jsonl',
+  description: 'JSON Lines: one JSON object per line (the format papers writes between stages)',
+  detect(sample) {
+    const first = sample.replace(/^\s+/, '');
+    if (!first.startsWith('{')) return 0;
+    const line = first.split('\n', 1)[0].trim();
+    return line.endsWith('}') ? 0.95 : 0.2;
+  },
+  async *parse(chunks, ctx) {
+    const reserved = { done: false };
+    for await (const { text, line } of textLines(chunks)) {
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        if (ctx.options.skipInvalid) {
+          ctx.skip('not valid JSON', line);
+          continue;
+        }
+        throw new DataError(`not valid JSON: ${jsonErrorReason(err, text)}`, { path: ctx.path, line });
+      }
+      const raw = toRaw(value, line, ctx, reserved);
+      if (raw) yield raw;
+    }
+  },
+};
+
+function lineAt(text: string, position: number): number {
+  let line = 1;
+  for (let i = 0; i < position && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** 1-based line where each top-level item of a (valid) JSON array starts. */
+export function arrayItemLines(text: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  let line = 1;
+  let inString = false;
+  let expectItem = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    if (inString) {
+      if (c === 92) i++; // backslash escapes the next char (never a newline in valid JSON)
+      else if (c === 34) inString = false;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    if (depth === 1 && expectItem && c !== 93) {
+      out.push(line);
+      expectItem = false;
+    }
+    if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      depth++;
+      if (depth === 1) expectItem = true;
+    } else if (c === 93 || c === 125) depth--;
+    else if (c === 44 && depth === 1) expectItem = true;
+  }
+  return out;
+}
+
+export const jsonFormat: FormatParser = {
+  name: 'json',
+  description: 'a JSON array of objects (or one object), read whole',
+  detect(sample) {
+    const first = sample.replace(/^\s+/, '');
+    if (first.startsWith('[')) return 0.9;
+    if (first.startsWith('{')) return 0.5;
+    return 0;
+  },
+  async *parse(chunks, ctx) {
+    const text = await collectText(chunks);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      const pos = /position (\d+)/.exec(msg);
+      const line = pos ? lineAt(text, Number(pos[1])) : undefined;
+      throw new DataError(`not valid JSON: ${jsonErrorReason(err, text)}`, { path: ctx.path, line });
+    }
+    const items = Array.isArray(value) ? value : [value];
+    const lines = Array.isArray(value) ? arrayItemLines(text) : [lineAt(text, text.search(/\S/))];
+    const reserved = { done: false };
+    for (let i = 0; i < items.length; i++) {
+      const raw = toRaw(items[i], lines[i] ?? 1, ctx, reserved);
+      if (raw) yield raw;
+    }
+  },
+};
