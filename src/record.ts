@@ -35,7 +35,7 @@ export function collapseWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-const NEW_ARXIV = /^(\d{4})\.(\d{4,5})(v\d+)?$/;
+const NEW_ARXIV = /^(\d{2}(?:0[1-9]|1[0-2]))\.(\d{4,5})(v\d+)?$/;
 const OLD_ARXIV = /^([a-z-]+(?:\.[A-Z]{2})?)\/(\d{7})(v\d+)?$/i;
 
 /**
@@ -284,13 +284,13 @@ export function parseDate(value: unknown): string | undefined {
   return undefined;
 }
 
-/** True when a parsed JSON value already is a papers record (string id and title). */
+/**
+ * True when a parsed JSON value already is a papers record: a string id and title and a `source`
+ * (which parse always writes). Such records pass through later stages untouched; other objects
+ * (an arXiv snapshot line, a hand-made record) are mapped and normalized like any input.
+ */
 export function isPaper(value: unknown): value is Paper {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    typeof (value as Paper).id === 'string' &&
-    typeof (value as Paper).title === 'string'
-  );
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Paper;
+  return typeof v.id === 'string' && typeof v.title === 'string' && typeof v.source === 'object' && v.source !== null;
 }

@@ -174,6 +174,21 @@ export async function writeRecords(
 ): Promise<number> {
   const format = resolveOutputFormat(opts, io);
   const out = new LineWriter(io.stdout);
+  try {
+    return await writeFormatted(records, format, out, io, table);
+  } finally {
+    // Records written before a failure are not lost: flush them before the error is reported.
+    await out.flush().catch(() => {});
+  }
+}
+
+async function writeFormatted(
+  records: AsyncIterable<Paper> | Iterable<Paper>,
+  format: OutputFormat,
+  out: LineWriter,
+  io: CliIO,
+  table: TableSpec,
+): Promise<number> {
   let count = 0;
   if (format === 'jsonl') {
     for await (const r of records) {
@@ -206,6 +221,5 @@ export async function writeRecords(
       await out.write(`| ${cols.map((c) => markdownCell(c.value(r))).join(' | ')} |\n`);
     }
   }
-  await out.flush();
   return count;
 }

@@ -33,9 +33,9 @@ export function plainText(input: unknown, maxLength = Infinity): string {
     .replace(/@(?=[\p{L}\p{N}_-])/gu, `@${ZWJ}`)
     .replace(/#(?=\p{N})/gu, `#${ZWJ}`)
     .replace(/\b(GH)-(?=\d)/gi, `$1-${ZWJ}`)
-    .replace(/\b(www)\./gi, `$1${ZWJ}.`)
+    .replace(/(www)\./gi, `$1${ZWJ}.`)
     .replace(/:(?=\/\/)/g, `:${ZWJ}`)
-    .replace(/\b(mailto|xmpp):/gi, `$1:${ZWJ}`);
+    .replace(/(mailto|xmpp):/gi, `$1:${ZWJ}`);
 }
 
 /** Shorten to at most `max` code units at a code-point boundary, ending in an ellipsis. */
@@ -83,7 +83,9 @@ export function codeSpan(input: unknown, options: { inTable?: boolean; maxLength
   let longest = 0;
   for (const m of s.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   const fence = '`'.repeat(longest + 1);
-  if (options.inTable) s = s.replace(/\\(?=\|)/g, '\\\\').replaceAll('|', '\\|');
+  // In a table GFM turns `\|` into `|` even inside code, and `\\|` ends the cell, so a backslash
+  // right before a pipe cannot be literal: a zero-width joiner separates them.
+  if (options.inTable) s = s.replace(/\\(?=\|)/g, `\\${ZWJ}`).replaceAll('|', '\\|');
   // A span starting or ending with a backtick, or a space, needs padding; one space each side is stripped again.
   const pad = s.startsWith('`') || s.endsWith('`') || s.startsWith(' ') || s.endsWith(' ') ? ' ' : '';
   return `${fence}${pad}${s}${pad}${fence}`;
@@ -104,7 +106,7 @@ export function safeUrl(input: unknown): string | undefined {
     return undefined;
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || !url.hostname) return undefined;
-  return url.href.replace(/[()<>|\\`'"[\]*_~ ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return url.href.replace(/[()<>|\\`'"[\] ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 /** `[text](url)` when the URL is safe, else the escaped text alone. The text is escaped here. */

@@ -1,6 +1,7 @@
 // JSON Lines (the pipeline's own format) and JSON arrays.
 import { DataError } from '../../errors.js';
 import { type RawPaper, isPaper } from '../../record.js';
+import { locateJsonError, lineColumn } from '../../io/json-error.js';
 import { mapObject } from './fields.js';
 import { type FormatParser, type ParseContext, collectText, textLines } from './types.js';
 
@@ -18,14 +19,10 @@ export function stripReservedKeys(obj: Record<string, unknown>): boolean {
   return dropped;
 }
 
-/** "Unexpected token } in JSON at position 40" -> a short reason with a 1-based column. */
-export function jsonErrorReason(err: unknown, text: string): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  const pos = /position (\d+)/.exec(msg);
-  const reason = msg.replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
-  if (text.trim() === '') return 'empty';
-  if (pos) return `${reason} at column ${Number(pos[1]) + 1}`;
-  return reason;
+/** Why one line is not JSON, with a 1-based column ("unexpected end of input at column 7"). */
+export function jsonErrorReason(text: string): string {
+  const spot = locateJsonError(text);
+  return `${spot.reason} at column ${spot.offset + 1}`;
 }
 
 function toRaw(value: unknown, line: number, ctx: ParseContext, reservedWarned: { done: boolean }): RawPaper | undefined {
@@ -62,12 +59,12 @@ export const jsonlFormat: FormatParser = {
       let value: unknown;
       try {
         value = JSON.parse(text);
-      } catch (err) {
+      } catch {
         if (ctx.options.skipInvalid) {
           ctx.skip('not valid JSON', line);
           continue;
         }
-        throw new DataError(`not valid JSON: ${jsonErrorReason(err, text)}`, { path: ctx.path, line });
+        throw new DataError(`not valid JSON: ${jsonErrorReason(text)}`, { path: ctx.path, line });
       }
       const raw = toRaw(value, line, ctx, reserved);
       if (raw) yield raw;
@@ -125,11 +122,10 @@ export const jsonFormat: FormatParser = {
     let value: unknown;
     try {
       value = JSON.parse(text);
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      const pos = /position (\d+)/.exec(msg);
-      const line = pos ? lineAt(text, Number(pos[1])) : undefined;
-      throw new DataError(`not valid JSON: ${jsonErrorReason(err, text)}`, { path: ctx.path, line });
+    } catch {
+      const spot = locateJsonError(text);
+      const { line, column } = lineColumn(text, spot.offset);
+      throw new DataError(`not valid JSON: ${spot.reason} at column ${column}`, { path: ctx.path, line });
     }
     const items = Array.isArray(value) ? value : [value];
     const lines = Array.isArray(value) ? arrayItemLines(text) : [lineAt(text, text.search(/\S/))];
