@@ -31,7 +31,11 @@ export interface Paper {
 }
 
 /** Collapse line wraps and runs of whitespace to single spaces and trim; nothing else changes. */
+const NEEDS_COLLAPSE = /\s\s|[^\S ]|^\s|\s$/;
+
 export function collapseWhitespace(text: string): string {
+  // Most text is already clean: one scan, no allocation.
+  if (!NEEDS_COLLAPSE.test(text)) return text;
   return text.replace(/\s+/g, ' ').trim();
 }
 

@@ -49,8 +49,10 @@ export const jsonlFormat: FormatParser = {
   detect(sample) {
     const first = sample.replace(/^\s+/, '');
     if (!first.startsWith('{')) return 0;
-    const line = first.split('\n', 1)[0].trim();
-    return line.endsWith('}') ? 0.95 : 0.2;
+    const newline = first.indexOf('\n');
+    // A first line longer than the sample is one long record, not a pretty-printed object.
+    if (newline < 0) return first.length >= 4096 ? 0.9 : 0.6;
+    return first.slice(0, newline).trim().endsWith('}') ? 0.95 : 0.2;
   },
   async *parse(chunks, ctx) {
     const reserved = { done: false };
