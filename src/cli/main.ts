@@ -1,9 +1,9 @@
 // The papers CLI: the one place where errors become exit codes and messages.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { EXIT_DATA, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exitCodeOf } from '../errors.js';
 import { runCleanups } from '../io/cleanup.js';
-import { type CliIO, createIO } from './framework.js';
+import type { CliIO } from './framework.js';
 
 /** Commands in help order; each lives in ./commands/NAME.js and exports registerNAME(program, io). */
 export const COMMAND_NAMES = ['parse', 'dedupe', 'tag', 'cluster', 'report', 'digest', 'validate'] as const;
@@ -85,6 +85,9 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   installProcessHandlers();
+  // Loaded only past the --version fast path: `papers --version` stays close to `node -e 0`.
+  const { Command, CommanderError } = await import('commander');
+  const { createIO } = await import('./framework.js');
   const io = createIO({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env });
   const program = new Command('papers')
     .description('A corpus toolkit for research-paper abstracts: parse, dedupe, tag, cluster, report.')
