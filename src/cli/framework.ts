@@ -142,22 +142,31 @@ export async function* readRecords(
   };
   for (const source of sources) {
     const chunks = decodeChunks(source.open(), source.path, diagnostics);
-    yield* parseText(chunks, source.path, options, diagnostics, ids, stats);
+    yield* parseText(chunks, source.path, { ...options, skipUnknown: source.fromDirectory }, diagnostics, ids, stats);
   }
 }
 
-/** One-line summary of what was read, for stderr: "read 119 records from x.txt (listing)". */
+/**
+ * What was read, for stderr: one line per input ("read 119 records from x.txt (listing)"), or one
+ * line per format when many files were read ("read 1001 records from 1001 files (arxiv-abs)").
+ */
 export function describeStats(stats: InputStats[]): string[] {
-  const lines: string[] = [];
-  for (const s of stats) {
-    let line = `read ${s.records} record${s.records === 1 ? '' : 's'} from ${s.path} (${s.format})`;
-    if (s.skipped.size) {
-      const parts = [...s.skipped.entries()].map(([reason, n]) => `${n} ${reason}`);
-      line += `; skipped ${parts.join(', ')}`;
-    }
-    lines.push(line);
+  const read = stats.filter((s) => s.format !== 'skipped');
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const skippedText = (skipped: Map<string, number>) =>
+    skipped.size ? `; skipped ${[...skipped.entries()].map(([reason, n]) => `${n} ${reason}`).join(', ')}` : '';
+  if (read.length <= 5) {
+    return read.map((s) => `read ${plural(s.records, 'record')} from ${s.path} (${s.format})${skippedText(s.skipped)}`);
   }
-  return lines;
+  const byFormat = new Map<string, { files: number; records: number; skipped: Map<string, number> }>();
+  for (const s of read) {
+    const g = byFormat.get(s.format) ?? { files: 0, records: 0, skipped: new Map<string, number>() };
+    g.files++;
+    g.records += s.records;
+    for (const [reason, n] of s.skipped) g.skipped.set(reason, (g.skipped.get(reason) ?? 0) + n);
+    byFormat.set(s.format, g);
+  }
+  return [...byFormat].map(([format, g]) => `read ${plural(g.records, 'record')} from ${plural(g.files, 'file')} (${format})${skippedText(g.skipped)}`);
 }
 
 export function resolveOutputFormat(opts: OutputOptions, io: CliIO): OutputFormat {

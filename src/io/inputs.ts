@@ -8,6 +8,8 @@ export interface InputSource {
   /** How messages name it: the path as given, or "stdin". */
   path: string;
   open(): AsyncIterable<Uint8Array | string>;
+  /** Found by expanding a directory: a file of no known format there is skipped with a warning. */
+  fromDirectory?: boolean;
 }
 
 function ioMessage(err: NodeJS.ErrnoException): string {
@@ -30,9 +32,10 @@ export function cannotOpen(path: string, err: unknown): DataError {
   return new DataError(`cannot open '${path}': ${ioMessage(err as NodeJS.ErrnoException)}`);
 }
 
-function fileSource(path: string): InputSource {
+function fileSource(path: string, fromDirectory = false): InputSource {
   return {
     path,
+    fromDirectory,
     async *open() {
       const stream = createReadStream(path, { highWaterMark: 1 << 20 });
       try {
@@ -77,7 +80,7 @@ export async function resolveInputs(names: string[], stdin: StdinLike, command: 
     if (stat.isDirectory()) {
       const files = await listFiles(name);
       if (files.length === 0) throw new DataError(`cannot read '${name}': directory has no files`);
-      for (const f of files) sources.push(fileSource(f));
+      for (const f of files) sources.push(fileSource(f, true));
     } else {
       try {
         await fs.access(name, fs.constants.R_OK);

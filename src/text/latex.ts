@@ -123,8 +123,14 @@ const ESCAPES: Record<string, string> = { '&': '&', '%': '%', $: '$', '#': '#', 
 
 const MAYBE_TEX = /[\\`~{]/;
 
+const TIE_BEFORE_REF = /~(?=\\(?:cite[a-z]*|ref|eqref|autoref|cref|Cref|pageref)\b)/g;
+const TIE_AFTER_ABBREV =
+  /(\b(?:Figs?|Eqs?|Refs?|Secs?|Sects?|Tabs?|Thms?|Lems?|Props?|Defs?|Cors?|Chaps?|Apps?|al|e\.g|i\.e|cf|vs|resp|No|Nos|pp?|Vol)\.|\b(?:Figures?|Tables?|Equations?|Sections?|Chapters?|Appendix|Theorem|Lemma|Proposition|Definition|Corollary|Algorithm|Step|Part))~(?=[\p{L}\p{N}(\[\\])/gu;
+
 /** Compose base + combining mark; undefined unless the result is one precomposed character. */
 function compose(base: string, mark: string): string | undefined {
+  // \" on a consonant is far more often an escaped quote (\"Hello\") than an accent.
+  if (mark === '\u0308' && !/^[aeiouyAEIOUYı]$/.test(base)) return undefined;
   const b = base === 'ı' ? 'i' : base === 'ȷ' ? 'j' : base;
   const out = (b + mark).normalize('NFC');
   return [...out].length === 1 ? out : undefined;
@@ -134,7 +140,7 @@ function compose(base: string, mark: string): string | undefined {
 const ACCENT_ARG = String.raw`(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z]))\s*|([A-Za-z]))`;
 const SYMBOL_ACCENT_RE = new RegExp(String.raw`(\{)?\\(['\`^"~=.])\s*${ACCENT_ARG}(\})?`, 'g');
 const LETTER_ACCENT_RE = new RegExp(
-  String.raw`(\{)?\\([uvHckrdb])(?:\s*\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|\s+(\\[ij](?![A-Za-z])|[A-Za-z])(?![A-Za-z]))(\})?`,
+  String.raw`(\{)?\\([uvHckrdb])(?:\s*\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|\s+(\\[ij](?![A-Za-z])|[A-Za-z]))(\})?`,
   'g',
 );
 
@@ -193,7 +199,8 @@ function replaceCommands(s: string): string {
       if (m && FONT_SWITCHES.has(m[1])) {
         const close = matchingBrace(s, i);
         if (close > 0) {
-          out += replaceCommands(s.slice(i + 1 + m[0].length, close));
+          // {\em{x}} as well as {\em x}
+          out += replaceCommands(s.slice(i + 1 + m[0].length, close).replace(/^\{([^{}]*)\}$/, '$1'));
           i = close + 1;
           continue;
         }
@@ -235,10 +242,17 @@ function replaceCommands(s: string): string {
 
 /** Text-mode conversion of one stretch of text that holds no math. */
 function convertText(s: string): string {
+  // "\\" (a TeX line break) is kept as written and must not read as "\" + the next character.
+  if (s.includes('\\\\')) {
+    return s
+      .split('\\\\')
+      .map((part) => convertText(part))
+      .join('\\\\');
+  }
   let t = replaceAccents(s, true);
   t = replaceCommands(t);
   // Letter macros: \ss, {\o}, \o{}, "\aa " (the space after a control word is TeX syntax).
-  t = t.replace(/(\{)?\\([A-Za-z]{1,2})(?![A-Za-z])(\{\})?( (?=[A-Za-z]))?(\})?/g, (whole, open, name: string, empty, space, close) => {
+  t = t.replace(/(\{)?\\([A-Za-z]{1,2})(?![A-Za-z])(\{\})?( (?=[A-Za-z]))?(\})?/g, (whole, open, name: string, _empty, _space, close) => {
     const ch = LETTER_MACROS[name];
     if (ch === undefined) return whole;
     if (open && close) return ch;
@@ -257,8 +271,9 @@ function convertText(s: string): string {
   t = t.replace(/\\[ ,;:]/g, ' ').replace(/\\-/g, '').replace(/\\\//g, '');
   // ``quoted'' -> “quoted” (only paired, and not across paragraphs).
   t = t.replace(/``([^`\n]{0,400}?)(?:''|")/g, '“$1”');
-  // A tie between words ("Fig.~3", "et al.~\cite") is a space; URLs ("/~user") keep theirs.
-  t = t.replace(/(?<=[\p{L}\p{N}.,;:)\]])~(?=[\p{L}\p{N}\\([])/gu, ' ');
+  // A tie ("Fig.~3", "et al.~\cite{x}") is a space. Elsewhere "~" often means "about" ("z~2.5")
+  // or sits in a URL ("/~user"), so it stays.
+  t = t.replace(TIE_BEFORE_REF, ' ').replace(TIE_AFTER_ABBREV, '$1 ');
   return t;
 }
 

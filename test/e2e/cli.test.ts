@@ -82,6 +82,20 @@ describe('papers parse, end to end', () => {
     expect(unknown.stdout).toBe('');
   });
 
+  it('reads a directory: its files in name order, skipping (with a warning) files of no known format', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'README.txt'), 'Notes about this folder.\n');
+    writeFileSync(join(dir, 'b.csv'), 'title,abstract\nSecond,B\n');
+    writeFileSync(join(dir, 'a.jsonl'), '{"title":"First"}\n');
+    const r = await runCli(['parse', dir]);
+    expect(r.code).toBe(0);
+    expect(jsonl(r.stdout).map((x) => x.title)).toEqual(['First', 'Second']);
+    expect(r.stderr).toMatch(/warning: .*README\.txt: not a format papers reads; skipped/);
+    // named explicitly, the same file is an error
+    const named = await runCli(['parse', join(dir, 'README.txt')]);
+    expect(named.code).toBe(1);
+  });
+
   it('refuses unreadable files with a clear message', async () => {
     if (process.getuid?.() === 0) return; // root reads everything; nothing to check
     const dir = tmp();

@@ -16,6 +16,8 @@ export interface InputStats {
 export interface ParseStreamOptions extends ParseOptions {
   /** --from: force a format by name. */
   from?: string;
+  /** Skip (with a warning) an input of no known format instead of failing: files found in a directory. */
+  skipUnknown?: boolean;
 }
 
 export function formatNames(): string[] {
@@ -80,6 +82,12 @@ export async function* parseText(
     if (!format) throw new UsageError(`unknown format '${options.from}' for --from (one of: ${formatNames().join(', ')})`);
   } else {
     format = detectFormat(sample, path);
+    if (!format && options.skipUnknown) {
+      diagnostics.warn('not a format papers reads; skipped', { path });
+      stat.format = 'skipped';
+      stats?.push(stat);
+      return;
+    }
     if (!format) {
       throw new DataError(
         `cannot tell what format this is: expected ${FORMATS.map((f) => f.name).join(', ')} (see papers parse --help; --from FORMAT forces one)`,
