@@ -11,9 +11,16 @@ const BIDI = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
 const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 const LINE_BREAKS = /[\t\n\r\u2028\u2029]/g;
 
+// Most titles are letters, digits, single spaces and harmless punctuation: they need no work.
+// (Checked first because a report escapes every title several times.)
+const CLEAN_ALREADY = /[^\p{L}\p{N} ,.;:'"()?!%/-]|\s\s|^\s|\s$/u;
+const PLAIN_ALREADY = /[^\p{L}\p{N} ,.;:'"()?!%/-]|\s\s|^\s|\s$|www\.|:\/\/|mailto:|xmpp:|GH-\d/iu;
+const ESCAPED_ALREADY = /[^\p{L}\p{N} ,.;:'"()?!%/\u200D-]|^[-+=>]|^\d{1,9}[.)]/u;
+
 /** Untrusted text on one line: ANSI/OSC sequences and controls removed, bidi controls shown as `<U+202E>`, whitespace collapsed. */
 export function cleanText(input: unknown, maxLength = Infinity): string {
   let s = typeof input === 'string' ? input : input === undefined || input === null ? '' : String(input);
+  if (!CLEAN_ALREADY.test(s)) return s.length > maxLength ? truncate(s, maxLength) : s;
   s = stripAnsi(s)
     .replace(LINE_BREAKS, ' ')
     .replace(CONTROLS, '')
@@ -29,6 +36,7 @@ export function cleanText(input: unknown, maxLength = Infinity): string {
  * (a backslash does not stop a mention, and autolink literals are found after escapes are resolved).
  */
 export function plainText(input: unknown, maxLength = Infinity): string {
+  if (typeof input === 'string' && !PLAIN_ALREADY.test(input)) return input.length > maxLength ? truncate(input, maxLength) : input;
   return cleanText(input, maxLength)
     .replace(/@(?=[\p{L}\p{N}_-])/gu, `@${ZWJ}`)
     .replace(/#(?=\p{N})/gu, `#${ZWJ}`)
@@ -57,6 +65,7 @@ const INLINE_SPECIAL = /[\\`*_[\]<>|~&$#]/g;
  * in a paragraph, a list item, a heading or a GFM table cell.
  */
 export function escapeMarkdownText(plain: string): string {
+  if (!ESCAPED_ALREADY.test(plain)) return plain;
   let s = plain.replace(INLINE_SPECIAL, (c) => `\\${c}`);
   // Block starts matter at the beginning of a list item or paragraph: -, +, =, >, "1." and "1)".
   s = s.replace(/^([-+=>])/, '\\$1').replace(/^(\d{1,9})([.)])/, '$1\\$2');

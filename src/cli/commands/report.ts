@@ -81,7 +81,8 @@ export function resolveReportOptions(opts: ReportCommandOptions, io: CliIO): Res
     throw new UsageError(`--max-papers and --max-bytes apply to --format md, not ${format}`);
   }
   if (opts.out !== undefined && opts.out.trim() === '') throw new UsageError('--out expects a file name');
-  return { format, model: { title: opts.title, date: resolveDate(opts.date, io.env) }, maxPapers, maxBytes, out: opts.out };
+  const model = { title: opts.title, date: resolveDate(opts.date, io.env), paperDetails: format === 'csv' };
+  return { format, model, maxPapers, maxBytes, out: opts.out };
 }
 
 /** The rendered report as chunks. */
