@@ -136,7 +136,14 @@ const LINK_HINTS = ['://', 'www.', 'github.com', 'gitlab.com', 'bitbucket.org', 
 export function extractLinks(text: string): { urls: string[]; code_urls: string[] } {
   const urls: string[] = [];
   // Most abstracts have no link: substring checks are several times cheaper than the link regex.
-  if (!LINK_HINTS.some((h) => text.includes(h))) return { urls, code_urls: [] };
+  let hinted = false;
+  for (const h of LINK_HINTS) {
+    if (text.indexOf(h) >= 0) {
+      hinted = true;
+      break;
+    }
+  }
+  if (!hinted) return { urls, code_urls: [] };
   const seen = new Set<string>();
   for (const m of text.matchAll(URL_START)) {
     const url = cleanUrl(m[0]);

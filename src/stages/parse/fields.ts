@@ -28,13 +28,21 @@ export function canonicalName(name: string): string {
 
 export const KNOWN_FIELD_TARGETS: readonly string[] = [...new Set(Object.values(ALIASES))];
 
+// Keys repeat on every row and line: remember each key's target (bounded, so odd inputs cannot grow it).
+const aliasCache = new Map<string, Target | null>();
+
 export function targetOf(name: string, map: Record<string, string> | undefined): Target | undefined {
   if (map) {
     for (const [from, to] of Object.entries(map)) {
       if (canonicalName(from) === canonicalName(name)) return to as Target;
     }
   }
-  return ALIASES[canonicalName(name)];
+  let target = aliasCache.get(name);
+  if (target === undefined) {
+    target = ALIASES[canonicalName(name)] ?? null;
+    if (aliasCache.size < 10_000) aliasCache.set(name, target);
+  }
+  return target ?? undefined;
 }
 
 /** True when a set of column names can make records (it has a title). */
