@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { type Command, Option } from 'commander';
 import Papa from 'papaparse';
-import { type Diagnostics, type Location, UsageError, formatLocation } from '../errors.js';
+import { DataError, type Diagnostics, type Location, UsageError, formatLocation } from '../errors.js';
 import { decodeChunks } from '../io/decode.js';
 import { resolveInputs } from '../io/inputs.js';
 import {
@@ -174,6 +174,17 @@ export function resolveOutputFormat(opts: OutputOptions, io: CliIO): OutputForma
   return io.isTTY ? 'table' : 'jsonl';
 }
 
+/** JSON of one record; a record too deeply nested to write is a data error naming where it came from. */
+export function stringifyRecord(r: Paper): string {
+  try {
+    return JSON.stringify(r);
+  } catch (err) {
+    const where = r.source && typeof r.source === 'object' ? (r.source as { path?: unknown; line?: unknown }) : undefined;
+    const loc = where && typeof where.path === 'string' ? { path: where.path, line: typeof where.line === 'number' ? where.line : undefined } : undefined;
+    throw new DataError(`record cannot be written as JSON (${err instanceof Error ? err.message : String(err)})`, loc);
+  }
+}
+
 /** Write records in the chosen format. JSONL streams; table, CSV and Markdown stream in batches. */
 export async function writeRecords(
   records: AsyncIterable<Paper> | Iterable<Paper>,
@@ -202,7 +213,7 @@ async function writeFormatted(
   if (format === 'jsonl') {
     for await (const r of records) {
       count++;
-      await out.write(JSON.stringify(r) + '\n');
+      await out.write(stringifyRecord(r) + '\n');
     }
   } else if (format === 'table') {
     const all: Paper[] = [];
