@@ -1,0 +1,372 @@
+// Pass 1 of clustering: tokenize each record once and keep only compact term counts.
+// Memory per record is ~5 bytes per distinct term (a Uint32 term id and a Uint8 count) until the
+// vocabulary is chosen, then 3 bytes (Uint16 column, Uint8 count); no per-record objects are kept,
+// except for a bounded, seeded sample of documents used for labels and representatives.
+import { stem, STOPWORDS } from '../../text/tokens.js';
+import { hash32 } from './random.js';
+import { BIGRAM_BUCKETS, BIGRAM_PREFIX, bigramBucket, hashWord, scanWords, WordTable } from './words.js';
+
+/** TeX macro names that survive in abstracts after "$\mathcal{O}$" loses its punctuation. */
+const TEX_WORDS = new Set(
+  'mathcal mathbb mathbf mathrm mathit mathsf mathfrak boldsymbol operatorname textbf textit texttt textrm emph frac dfrac tfrac sqrt cdot cdots ldots dots leq geq neq le ge ll gg approx sim simeq propto infty rightarrow leftarrow leftrightarrow longrightarrow mapsto widetilde widehat tilde hat bar overline underline vec left right big bigl bigr langle rangle lfloor rfloor lceil rceil sum prod int log exp min max arg argmin argmax sup inf lim mid vert cite ref eqref url href ie eg cf resp wrt'.split(' '),
+);
+
+/** True for tokens that never become features: stopwords, TeX names, numbers, single characters. */
+export function isStopToken(surface: string): boolean {
+  return surface.length < 2 || STOPWORDS.has(surface) || TEX_WORDS.has(surface) || /^\d+(?:\.\d+)?$/.test(surface);
+}
+
+const BLOCK_ENTRIES = 1 << 18;
+
+/** Rows of term counts, stored in blocks so growth never copies the whole corpus. */
+export interface CountBlock {
+  firstRow: number;
+  /** rowStart[r - firstRow] .. rowStart[r - firstRow + 1] are row r's entries. */
+  rowStart: Uint32Array;
+  cols: Uint32Array | Uint16Array;
+  counts: Uint8Array;
+}
+
+export interface SampleDoc {
+  row: number;
+  hash: number;
+  id: string;
+  title: string;
+  /** Word ids (see Corpus.words) in reading order; -1 where a stop token or the end of the title breaks a phrase. */
+  words: Int32Array;
+  /** words[0 .. titleLength) come from the title. */
+  titleLength: number;
+}
+
+class GrowableUint32 {
+  data: Uint32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Uint32Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Uint32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  trimmed(): Uint32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+class GrowableInt32 {
+  data: Int32Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+export interface CorpusOptions {
+  /** Documents kept whole (for labels and representatives); the rest keep only counts. */
+  sampleSize: number;
+  seed: number;
+}
+
+const WORD_GAP = /[^\p{L}\p{N}]+/u;
+
+export { splitWords } from './words.js';
+
+/**
+ * Accumulates documents one at a time. Term ids are assigned in order of first appearance,
+ * so the same input always gives the same ids.
+ */
+export class Corpus {
+  /** term id -> stem */
+  readonly terms: string[] = [];
+  private readonly termIndex = new Map<string, number>();
+  /** lower-case word -> term id, or -1 for a stop token */
+  private readonly termOfWord = new WordTable();
+  /** Words as written (case kept) in sampled documents, and their term ids. */
+  readonly words: string[] = [];
+  /** word as written -> word id, or -1 for a stop token */
+  private readonly wordTable = new WordTable();
+  private readonly wordTerms = new GrowableInt32();
+  /** document frequency by term id */
+  private dfCounts = new Uint32Array(1024);
+  /** hash of each word term's stem (for bigram buckets) */
+  private readonly stemHash = new GrowableInt32();
+  /** bigram bucket -> term id, or -1 */
+  private bucketTerm: Int32Array | undefined;
+  rows = 0;
+  blocks: CountBlock[] = [];
+  private current: { firstRow: number; rowStart: GrowableUint32; cols: Uint32Array; counts: Uint8Array; used: number } | undefined;
+  // Per-document scratch, indexed by term id.
+  private mark = new Int32Array(1024);
+  private slot = new Int32Array(1024);
+  private uniq = new Uint32Array(256);
+  private cnt = new Uint32Array(256);
+  private unique = 0;
+  /** Max-heap on hash: the sampleSize documents with the smallest hashes. */
+  private readonly heap: SampleDoc[] = [];
+
+  constructor(readonly options: CorpusOptions) {}
+
+  get vocabularySize(): number {
+    return this.terms.length;
+  }
+
+  documentFrequency(term: number): number {
+    return this.dfCounts[term];
+  }
+
+  /** Term id of a sampled word (always >= 0: stop tokens are never words). */
+  wordTerm(word: number): number {
+    return this.wordTerms.data[word];
+  }
+
+  /** Term id of a lower-case word (-1 for a stop token); new words get new ids. */
+  private termOf(word: string, hash: number = hashWord(word)): number {
+    const at = this.termOfWord.find(word, 0, word.length, hash);
+    if (at >= 0) return this.termOfWord.value(at);
+    return this.newWord(word, hash);
+  }
+
+  private newWord(word: string, hash: number): number {
+    let t = -1;
+    if (!isStopToken(word)) {
+      const s = stem(word);
+      const known = this.termIndex.get(s);
+      if (known === undefined) {
+        t = this.newTerm(s);
+        this.termIndex.set(s, t);
+      } else t = known;
+    }
+    this.termOfWord.add(word, hash, t);
+    return t;
+  }
+
+  private newTerm(name: string): number {
+    const t = this.terms.length;
+    this.terms.push(name);
+    this.stemHash.push(name.charCodeAt(0) === 1 ? 0 : hashWord(name));
+    if (t >= this.dfCounts.length) this.growTermArrays();
+    return t;
+  }
+
+  /** Term id of the bigram bucket of two word terms. */
+  private bigramTerm(a: number, b: number): number {
+    const buckets = (this.bucketTerm ??= new Int32Array(BIGRAM_BUCKETS).fill(-1));
+    const bucket = bigramBucket(this.stemHash.data[a], this.stemHash.data[b]);
+    let t = buckets[bucket];
+    if (t < 0) t = buckets[bucket] = this.newTerm(`${BIGRAM_PREFIX}${bucket}`);
+    return t;
+  }
+
+  /** True for the term ids of bigram buckets (never shown in labels). */
+  isBigram(term: number): boolean {
+    return this.terms[term].charCodeAt(0) === 1;
+  }
+
+  private growTermArrays(): void {
+    const size = this.dfCounts.length * 2;
+    const grow = <T extends Uint32Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.dfCounts = grow(this.dfCounts, (n) => new Uint32Array(n));
+    this.mark = grow(this.mark, (n) => new Int32Array(n));
+    this.slot = grow(this.slot, (n) => new Int32Array(n));
+  }
+
+  private countWords(text: string, stamp: number): void {
+    if (!text) return;
+    const lower = text.toLowerCase();
+    const table = this.termOfWord;
+    let prev = -1;
+    scanWords(lower, (start, end, hash) => {
+      const at = table.find(lower, start, end, hash);
+      const t = at >= 0 ? table.value(at) : this.newWord(lower.slice(start, end), hash);
+      if (t < 0) {
+        prev = -1;
+        return;
+      }
+      this.tally(t, stamp);
+      if (prev >= 0) this.tally(this.bigramTerm(prev, t), stamp);
+      prev = t;
+    });
+  }
+
+  private tally(t: number, stamp: number): void {
+    if (this.mark[t] !== stamp) {
+      this.mark[t] = stamp;
+      if (this.unique === this.uniq.length) {
+        const u = new Uint32Array(this.unique * 2);
+        u.set(this.uniq);
+        this.uniq = u;
+        const c = new Uint32Array(this.unique * 2);
+        c.set(this.cnt);
+        this.cnt = c;
+      }
+      this.slot[t] = this.unique;
+      this.uniq[this.unique] = t;
+      this.cnt[this.unique] = 1;
+      this.unique++;
+    } else {
+      this.cnt[this.slot[t]]++;
+    }
+  }
+
+  /** Add one document (title and abstract); returns its row number. */
+  add(id: string, title: string, abstract: string): number {
+    const row = this.rows++;
+    const stamp = row + 1;
+    this.unique = 0;
+    this.countWords(title, stamp);
+    this.countWords(abstract, stamp);
+    this.appendRow(this.unique);
+    this.offerSample(row, id, title, abstract);
+    return row;
+  }
+
+  private appendRow(unique: number): void {
+    let block = this.current;
+    if (!block || block.used + unique > block.cols.length) {
+      this.sealBlock();
+      const size = Math.max(BLOCK_ENTRIES, unique);
+      block = this.current = {
+        firstRow: this.rows - 1,
+        rowStart: new GrowableUint32(1024),
+        cols: new Uint32Array(size),
+        counts: new Uint8Array(size),
+        used: 0,
+      };
+    }
+    block.rowStart.push(block.used);
+    for (let k = 0; k < unique; k++) {
+      const t = this.uniq[k];
+      this.dfCounts[t]++;
+      block.cols[block.used] = t;
+      // Counts above 255 in one abstract carry no more topic than 255 do.
+      block.counts[block.used] = Math.min(this.cnt[k], 255);
+      block.used++;
+    }
+  }
+
+  private sealBlock(): void {
+    const b = this.current;
+    if (!b) return;
+    b.rowStart.push(b.used);
+    this.blocks.push({ firstRow: b.firstRow, rowStart: b.rowStart.trimmed(), cols: b.cols.slice(0, b.used), counts: b.counts.slice(0, b.used) });
+    this.current = undefined;
+  }
+
+  private offerSample(row: number, id: string, title: string, abstract: string): void {
+    const size = this.options.sampleSize;
+    if (size <= 0) return;
+    const h = hash32(row, this.options.seed);
+    const heap = this.heap;
+    if (heap.length >= size) {
+      const top = heap[0];
+      if (h > top.hash || (h === top.hash && row > top.row)) return;
+    }
+    const t = this.wordIds(title);
+    const a = this.wordIds(abstract);
+    const words = new Int32Array(t.length + 1 + a.length);
+    words.set(t);
+    words[t.length] = -1;
+    words.set(a, t.length + 1);
+    const doc: SampleDoc = { row, hash: h, id, title, words, titleLength: t.length };
+    if (heap.length < size) {
+      heap.push(doc);
+      siftUp(heap, heap.length - 1);
+    } else {
+      heap[0] = doc;
+      siftDown(heap, 0);
+    }
+  }
+
+  /**
+   * Word ids keeping the case as written (for readable labels), with -1 wherever a phrase cannot
+   * continue: at a stop token, and at punctuation other than a hyphen ("graph, neural" and
+   * "classification (HTC)" are no phrases; "graph-structured" is).
+   */
+  private wordIds(text: string): Int32Array {
+    if (!text) return new Int32Array(0);
+    const out = new GrowableInt32(64);
+    let prevEnd = -1;
+    const table = this.wordTable;
+    scanWords(text, (start, end, hash) => {
+      if (prevEnd >= 0 && out.length > 0) {
+        for (let i = prevEnd; i < start; i++) {
+          const c = text.charCodeAt(i);
+          if (!(c === 32 || c === 45 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 0x2010 || c === 0x2011)) {
+            out.push(-1);
+            break;
+          }
+        }
+      }
+      prevEnd = end;
+      const at = table.find(text, start, end, hash);
+      out.push(at >= 0 ? table.value(at) : this.newSampledWord(text.slice(start, end), hash));
+    });
+    return out.data.slice(0, out.length);
+  }
+
+  /** Registers a word as written; returns its word id, or -1 for a stop token. */
+  private newSampledWord(form: string, hash: number): number {
+    const lower = form.toLowerCase();
+    // Lower-casing can split a token (rare Unicode): such a word is not sampled.
+    const t = lower.length !== form.length && WORD_GAP.test(lower) ? -1 : this.termOf(lower);
+    let w = -1;
+    if (t >= 0) {
+      w = this.words.length;
+      this.words.push(form);
+      this.wordTerms.push(t);
+    }
+    this.wordTable.add(form, hash, w);
+    return w;
+  }
+
+  /** Ends pass 1: seals storage and returns the sampled documents in row order. */
+  finish(): SampleDoc[] {
+    this.sealBlock();
+    this.bucketTerm = undefined;
+    this.mark = new Int32Array(0);
+    this.slot = new Int32Array(0);
+    return [...this.heap].sort((a, b) => a.row - b.row);
+  }
+}
+
+function less(a: SampleDoc, b: SampleDoc): boolean {
+  return a.hash > b.hash || (a.hash === b.hash && a.row > b.row);
+}
+
+function siftUp(heap: SampleDoc[], i: number): void {
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (!less(heap[i], heap[p])) break;
+    [heap[i], heap[p]] = [heap[p], heap[i]];
+    i = p;
+  }
+}
+
+function siftDown(heap: SampleDoc[], i: number): void {
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < heap.length && less(heap[l], heap[m])) m = l;
+    if (r < heap.length && less(heap[r], heap[m])) m = r;
+    if (m === i) return;
+    [heap[i], heap[m]] = [heap[m], heap[i]];
+    i = m;
+  }
+}
