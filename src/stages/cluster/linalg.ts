@@ -94,14 +94,15 @@ function cholesky(g: Float64Array, l: number): Float64Array | undefined {
 }
 
 /**
- * Orthonormal basis of the column space of z (rows x l, row-major): Cholesky QR twice (cheap:
- * one Gram matrix and a triangular solve per round). When z is rank-deficient (a tiny corpus) the
+ * Orthonormal basis of the column space of z (rows x l, row-major): Cholesky QR, twice by default
+ * (cheap: one Gram matrix and a triangular solve per round; the second round restores
+ * orthogonality to rounding precision, which intermediate power iterations do not need). When z is rank-deficient (a tiny corpus) the
  * Gram matrix's eigenvectors are used instead and empty directions are dropped, so the result
  * has fewer columns rather than noise.
  */
-export function orthonormalize(z: Float64Array, rows: number, l: number): { q: Float64Array; cols: number } {
+export function orthonormalize(z: Float64Array, rows: number, l: number, rounds = 2): { q: Float64Array; cols: number } {
   let cur = z;
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < rounds; round++) {
     const L = cholesky(gramOf(cur, rows, l), l);
     if (!L) return orthonormalizeEigen(z, rows, l);
     // Q = Z L^-T, row by row (forward substitution).

@@ -27,7 +27,8 @@ export function vocabularyLimits(documents: number): VocabularyLimits {
   return {
     minDf,
     maxDfRatio: documents < 10 ? 0.8 : 0.5,
-    maxFeatures: Math.min(MAX_FEATURES, Math.max(10_000, Math.round(documents * 2))),
+    // More columns than this add cost (the SVD works on vocabulary-sized blocks), not topics.
+    maxFeatures: Math.min(30_000, Math.max(10_000, Math.round(documents * 2))),
   };
 }
 

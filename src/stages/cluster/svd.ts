@@ -76,7 +76,7 @@ export function truncatedSvd(m: TfidfMatrix, rows: Uint32Array | null, options: 
   let l = l0;
   for (let it = 0; it <= options.powerIterations; it++) {
     const z = normalProduct(m, rows, q, l);
-    const o = orthonormalize(z, m.cols, l);
+    const o = orthonormalize(z, m.cols, l, it === options.powerIterations ? 2 : 1);
     q = o.q;
     l = o.cols;
     if (l === 0) break;
