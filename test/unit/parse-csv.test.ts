@@ -36,6 +36,12 @@ describe('CSV and TSV', () => {
     expect(pct.records[0]).toMatchObject({ id: '0', title: 'Semantic Integration', authors: ['A. Doan', 'A. Halevy'], venue: 'SIGMOD Record', year: 2004 });
   });
 
+  it('does not split author names on the semicolon of an HTML entity', async () => {
+    const { records } = await parseString('title%authors\nT%Bertram Lud&#228;scher, Amarnath Gupta\nU%Ann Lee; Bo &amp; Co\n');
+    expect(records[0].authors).toEqual(['Bertram Lud&#228;scher', 'Amarnath Gupta']);
+    expect(records[1].authors).toEqual(['Ann Lee', 'Bo &amp; Co']);
+  });
+
   it('applies --map for unknown headers', async () => {
     const { records } = await parseString('Heading,Body\nH,B\n', { map: { Heading: 'title', Body: 'abstract' }, from: 'csv' });
     expect(records[0]).toMatchObject({ title: 'H', abstract: 'B' });

@@ -110,7 +110,8 @@ function asStringList(value: unknown, kind: 'authors' | 'categories'): string[] 
   const list = parsePythonList(s);
   if (list) return list.map((v) => String(v));
   if (kind === 'categories') return s.split(/[\s,;]+/).filter(Boolean);
-  if (s.includes(';')) return s.split(';');
+  // A semicolon that ends an HTML entity ("Lud&#228;scher", "&amp;") does not separate names.
+  if (/(?<!&#?[0-9a-zA-Z]+);/.test(s)) return s.split(/(?<!&#?[0-9a-zA-Z]+);/);
   return s.split(/\s*,\s*(?:and\s+)?|\s+and\s+/).filter(Boolean);
 }
 
