@@ -162,6 +162,18 @@ describe('edge cases', () => {
     expect(diag.warnings.join()).toMatch(/--k 50/);
   });
 
+  it('papers that all share their words still cluster and get a label', () => {
+    const same = Array.from({ length: 30 }, (_, i) => ({ id: `p${i}`, title: 'Graph neural networks', abstract: 'Message passing on graphs.' }));
+    const r = clusterRecords(same);
+    expect(r.clusters.map((c) => c.size)).toEqual([30]);
+    expect(r.clusters[0].label).toMatch(/graph neural networks/i);
+    const two = clusterRecords([
+      { id: 'a', title: 'Quantum codes', abstract: 'qubits' },
+      { id: 'b', title: 'Image segmentation', abstract: 'pixels' },
+    ]);
+    expect(two.records.map((x) => x.cluster_label)).toEqual(['Quantum codes, qubits', 'Image segmentation, pixels']);
+  });
+
   it('identical papers land together', () => {
     const twin = { ...sample[0], id: 'twin' };
     const r = clusterRecords([...sample, twin], { k: 6 });

@@ -127,8 +127,9 @@ export function registerCluster(program: Command, io: CliIO): void {
   cmd.addHelpText(
     'after',
     `
-How: TF-IDF over title and abstract (stemmed, stopwords removed, sublinear tf), reduced by
-truncated SVD (LSA) and normalized, then k-means (k-means++ starts, lowest inertia kept).
+How: TF-IDF over the words and word pairs of title and abstract (stemmed, stopwords removed,
+sublinear tf), reduced by truncated SVD (LSA) and normalized, then k-means (k-means++ starts,
+lowest inertia kept; ml-kmeans for small inputs, a typed-array engine for large ones).
 Labels are each cluster's most distinctive words and phrases (class-based TF-IDF); cluster 0 is
 the largest. Papers with no usable word get cluster ${UNCLUSTERED} ("${UNCLUSTERED_LABEL}").
 Memory: fitting keeps a few bytes per word of each paper; records are spooled to a temporary

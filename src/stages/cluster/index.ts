@@ -125,7 +125,7 @@ export class ClusterFitter {
     const svdRows = n > SVD_FIT_ROWS ? sampleIndices(n, SVD_FIT_ROWS, rng) : null;
     // Small corpora cluster best in few dimensions (about sqrt(n): 8 for 60 papers, 11 for 119;
     // measured on labelled subsets of arxiv-cs-2016), large ones at `dims`.
-    const rank = Math.max(1, Math.min(o.dims, Math.round(Math.sqrt(n))));
+    const rank = Math.max(1, Math.min(o.dims, Math.max(2, Math.round(Math.sqrt(n)))));
     o.progress?.('svd');
     const projection = truncatedSvd(matrix, svdRows, { rank, oversample: 20, powerIterations: 4 }, rng);
     const d = projection.dims;

@@ -122,6 +122,22 @@ export function describeClusters(
     }
   }
   const total = clusterDocs.reduce((s, l) => s + l.length, 0);
+  const scoreCandidates = (c: number, support: number, distinctive: boolean): Candidate[] => {
+    const size = clusterDocs[c].length;
+    const list: Candidate[] = [];
+    for (const [key, df] of clusterDf[c]) {
+      if (df < support) continue;
+      const a = key < T ? key : Math.floor((key - T) / T);
+      const b = key < T ? -1 : (key - T) % T;
+      if (b < 0 && (!eligible(a) || NOT_ALONE.has(corpus.terms[a]))) continue;
+      if (b >= 0 && FILLER.has(corpus.terms[b])) continue; // "learning gives"
+      const inCluster = clusterW[c].get(key)!;
+      const score = distinctive ? classTfIdf(inCluster, size, globalW.get(key)!, total) : inCluster / size;
+      if (score <= 0) continue;
+      list.push({ a, b, df, score, name: b < 0 ? corpus.terms[a] : `${corpus.terms[a]} ${corpus.terms[b]}` });
+    }
+    return list;
+  };
   const out: ClusterDescription[] = [];
   for (let c = 0; c < k; c++) {
     const size = clusterDocs[c].length;
@@ -129,18 +145,10 @@ export function describeClusters(
       out.push({ terms: [], label: '' });
       continue;
     }
-    const support = Math.min(2, size);
-    const candidates: Candidate[] = [];
-    for (const [key, df] of clusterDf[c]) {
-      if (df < support) continue;
-      const a = key < T ? key : Math.floor((key - T) / T);
-      const b = key < T ? -1 : (key - T) % T;
-      if (b < 0 && (!eligible(a) || NOT_ALONE.has(corpus.terms[a]))) continue;
-      if (b >= 0 && FILLER.has(corpus.terms[b])) continue; // "learning gives"
-      const score = classTfIdf(clusterW[c].get(key)!, size, globalW.get(key)!, total);
-      if (score <= 0) continue;
-      candidates.push({ a, b, df, score, name: b < 0 ? corpus.terms[a] : `${corpus.terms[a]} ${corpus.terms[b]}` });
-    }
+    // Terms used by at least two papers of the cluster; when none are distinctive (a single
+    // cluster, or papers that share no word), the most used terms.
+    let candidates = scoreCandidates(c, Math.min(2, size), true);
+    if (candidates.length === 0) candidates = scoreCandidates(c, 1, false);
     candidates.sort((x, y) => y.score - x.score || compare(x.name, y.name));
     const phrases = new PhraseIndex(corpus, docs, clusterDocs[c]);
     const chosen = selectTerms(candidates, clusterDf[c], (cand) => phrases.display(cand.b < 0 ? [cand.a] : [cand.a, cand.b]), options.topTerms);

@@ -63,12 +63,17 @@ export function smoothIdf(documents: number, df: number): number {
  */
 export function buildMatrix(corpus: Corpus, limits: VocabularyLimits): TfidfMatrix {
   const n = corpus.rows;
-  const maxDf = Math.max(limits.minDf, Math.floor(limits.maxDfRatio * n));
-  const kept: number[] = [];
-  for (let t = 0; t < corpus.vocabularySize; t++) {
-    const df = corpus.documentFrequency(t);
-    if (df >= limits.minDf && df <= maxDf) kept.push(t);
-  }
+  const select = (maxDf: number): number[] => {
+    const out: number[] = [];
+    for (let t = 0; t < corpus.vocabularySize; t++) {
+      const df = corpus.documentFrequency(t);
+      if (df >= limits.minDf && df <= maxDf) out.push(t);
+    }
+    return out;
+  };
+  let kept = select(Math.max(limits.minDf, Math.floor(limits.maxDfRatio * n)));
+  // Papers that all share their words (one topic, or a copy pasted twice) still get features.
+  if (kept.length === 0) kept = select(n);
   const cap = Math.min(limits.maxFeatures, MAX_FEATURES);
   if (kept.length > cap) {
     kept.sort((a, b) => corpus.documentFrequency(b) - corpus.documentFrequency(a) || compare(corpus.terms[a], corpus.terms[b]));
