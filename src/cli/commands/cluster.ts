@@ -4,6 +4,7 @@
 // With --model, papers are assigned one at a time to saved clusters (streaming, no refit).
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { addJobsOption, runPerRecord } from '../parallel.js';
 import { DataError, UsageError } from '../../errors.js';
 import Table from 'cli-table3';
 import { LineWriter, type TableSpec } from '../../io/output.js';
@@ -28,6 +29,7 @@ interface ClusterCommandOptions extends InputOptions, OutputOptions {
   saveModel?: string;
   model?: string;
   quiet?: boolean;
+  jobs?: string;
 }
 
 // Per-record view (--format md/csv, or table with --model is summarized instead).
@@ -97,7 +99,8 @@ export function clusterOptionsFromFlags(opts: ClusterCommandOptions): Partial<Cl
   return out;
 }
 
-async function loadModel(path: string) {
+/** A saved cluster model (also loaded by each worker thread of src/cli/parallel.ts). */
+export async function loadClusterModel(path: string) {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -123,6 +126,7 @@ export function registerCluster(program: Command, io: CliIO): void {
     .option('--model <file>', 'assign papers to the clusters of a saved model, one at a time, without refitting')
     .option('-q, --quiet', 'do not report the clustering on stderr');
   addInputOptions(cmd);
+  addJobsOption(cmd);
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -194,7 +198,13 @@ Examples:
 }
 
 async function assignWithModel(inputs: string[], opts: ClusterCommandOptions, io: CliIO, diagnostics: ReturnType<CliIO['diagnostics']>): Promise<void> {
-  const model = await loadModel(opts.model!);
+  const model = await loadClusterModel(opts.model!);
+  if (resolveOutputFormat(opts, io) === 'jsonl') {
+    // A pure per-record map: batches of lines on every core (src/cli/parallel.ts).
+    const n = await runPerRecord({ inputs, options: opts, io, diagnostics, command: 'cluster', spec: { stage: 'cluster', model: opts.model! }, jobs: opts.jobs });
+    if (!opts.quiet) diagnostics.info(`assigned ${n} paper(s) to the ${model.clusters.length} cluster(s) of ${opts.model}`);
+    return;
+  }
   const assigner = new ModelAssigner(model);
   const records = (async function* () {
     for await (const rec of readRecords(inputs, opts, io, diagnostics, 'cluster')) yield assignRecord(assigner, rec);

@@ -1,14 +1,16 @@
 // papers parse: raw listings, CSV/TSV, JSON/JSONL and the other formats -> JSONL records.
 import type { Command } from 'commander';
+import { addJobsOption, runPerRecord } from '../parallel.js';
 import { DEFAULT_TABLE } from '../../io/output.js';
 import type { InputStats } from '../../stages/parse/index.js';
 import { FORMATS } from '../../stages/parse/registry.js';
 import {
-  type CliIO, type InputOptions, type OutputOptions, addInputOptions, addOutputOptions, describeStats, readRecords, writeRecords,
+  type CliIO, type InputOptions, type OutputOptions, addInputOptions, addOutputOptions, describeStats, readRecords, resolveOutputFormat, writeRecords,
 } from '../framework.js';
 
 interface ParseCommandOptions extends InputOptions, OutputOptions {
   quiet?: boolean;
+  jobs?: string;
 }
 
 export function registerParse(program: Command, io: CliIO): void {
@@ -18,6 +20,7 @@ export function registerParse(program: Command, io: CliIO): void {
     .argument('[inputs...]', 'files or directories to read (default: stdin)')
     .option('-q, --quiet', 'do not report what was read on stderr');
   addInputOptions(cmd);
+  addJobsOption(cmd);
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -37,6 +40,12 @@ Examples:
   cmd.action(async (inputs: string[], opts: ParseCommandOptions) => {
     const diagnostics = io.diagnostics('parse');
     const stats: InputStats[] = [];
+    if (resolveOutputFormat(opts, io) === 'jsonl') {
+      // JSONL input is parsed in batches on every core (src/cli/parallel.ts); other formats in turn.
+      await runPerRecord({ inputs, options: opts, io, diagnostics, command: 'parse', spec: { stage: 'parse' }, jobs: opts.jobs, stats });
+      if (!opts.quiet) for (const line of describeStats(stats)) diagnostics.info(line);
+      return;
+    }
     await writeRecords(readRecords(inputs, opts, io, diagnostics, 'parse', stats), opts, io, DEFAULT_TABLE);
     if (!opts.quiet) for (const line of describeStats(stats)) diagnostics.info(line);
   });

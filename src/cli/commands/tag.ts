@@ -19,6 +19,8 @@ import {
   type CliIO, type InputOptions, type OutputOptions, addInputOptions, addOutputOptions, readRecords, resolveOutputFormat, writeRecords,
 } from '../framework.js';
 import { RecordSpool } from './dedupe.js';
+import type { MapperSpec } from '../map-batch.js';
+import { addJobsOption, runPerRecord } from '../parallel.js';
 
 interface TagCommandOptions extends InputOptions, OutputOptions {
   taxonomy?: string | false;
@@ -35,6 +37,7 @@ interface TagCommandOptions extends InputOptions, OutputOptions {
   c?: string;
   seed?: string;
   quiet?: boolean;
+  jobs?: string;
 }
 
 function intFlag(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
@@ -61,6 +64,16 @@ async function readText(path: string, what: string): Promise<string> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new DataError(`cannot read ${what} '${path}': ${why}`);
   }
+}
+
+/** The tagger of a per-record run (built in each worker thread of src/cli/parallel.ts). */
+export async function buildStreamingTagger(spec: Extract<MapperSpec, { stage: 'tag' }>): Promise<Tagger> {
+  const model = spec.model ? await loadModel(spec.model) : undefined;
+  if (model && spec.threshold !== undefined) model.threshold = spec.threshold;
+  let taxonomy: CompiledTaxonomy | null | undefined;
+  if (spec.taxonomy === null) taxonomy = null;
+  else if (typeof spec.taxonomy === 'string') taxonomy = new CompiledTaxonomy(parseTaxonomy(await readText(spec.taxonomy, 'taxonomy'), spec.taxonomy));
+  return new Tagger({ taxonomy, keywords: spec.keywords, model, explain: spec.explain });
 }
 
 async function loadModel(path: string): Promise<TagModel> {
@@ -309,6 +322,7 @@ export function registerTag(program: Command, io: CliIO): void {
     .option('--seed <n>', `seed for shuffling and folds (default: ${DEFAULT_TRAIN_OPTIONS.seed})`)
     .option('-q, --quiet', 'do not report counts on stderr');
   addInputOptions(cmd);
+  addJobsOption(cmd);
   addOutputOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -346,7 +360,7 @@ Examples:
     }
     if (opts.labelsFrom && !opts.eval) throw new UsageError('--labels-from goes with --train or with --model --eval');
     if (opts.saveModel) throw new UsageError('--save-model goes with --train');
-    const model = opts.model ? await loadModel(opts.model) : undefined;
+    let model = opts.model ? await loadModel(opts.model) : undefined;
     if (opts.threshold !== undefined) {
       if (!model) throw new UsageError('--threshold goes with --model (or --train)');
       model.threshold = numberFlag(opts.threshold, '--threshold', -10, 10, 0);
@@ -373,6 +387,22 @@ Examples:
     let spool: RecordSpool | undefined;
     let count = 0;
     try {
+      if (streaming && format === 'jsonl') {
+        // A pure per-record map: batches of lines on every core (src/cli/parallel.ts).
+        const spec: MapperSpec = {
+          stage: 'tag',
+          taxonomy: opts.taxonomy === false ? null : typeof opts.taxonomy === 'string' ? opts.taxonomy : undefined,
+          keywords,
+          model: opts.model,
+          threshold: opts.threshold !== undefined ? model!.threshold : undefined,
+          explain: Boolean(opts.explain),
+        };
+        model = undefined; // each worker loads its own copy; this one can go
+
+        count = await runPerRecord({ inputs, options: opts, io, diagnostics, command: 'tag', spec, jobs: opts.jobs });
+        if (!opts.quiet) diagnostics.info(`tagged ${count} record${count === 1 ? '' : 's'}`);
+        return;
+      }
       if (streaming) {
         tagger = new Tagger({ taxonomy, keywords, model, explain: Boolean(opts.explain) });
         const source = readRecords(inputs, opts, io, diagnostics, 'tag');

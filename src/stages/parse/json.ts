@@ -37,10 +37,31 @@ function toRaw(value: unknown, line: number, ctx: ParseContext, reservedWarned: 
   const obj = value as Record<string, unknown>;
   if (stripReservedKeys(obj) && !reservedWarned.done) {
     reservedWarned.done = true;
-    ctx.diagnostics.warn('dropped keys __proto__/constructor/prototype (reserved)', { path: ctx.path, line });
+    ctx.diagnostics.warn(RESERVED_KEYS_WARNING, { path: ctx.path, line });
   }
   if (isPaper(obj)) return { line, passthrough: obj };
   return mapObject(obj, line, ctx.options.map);
+}
+
+export const RESERVED_KEYS_WARNING = 'dropped keys __proto__/constructor/prototype (reserved)';
+
+/**
+ * One line of JSON Lines (line end removed) to a raw record; undefined for a blank or skipped line.
+ * Shared by the streaming parser and the worker threads of src/cli/parallel.ts.
+ */
+export function parseJsonlLine(text: string, line: number, ctx: ParseContext, reserved: { done: boolean }): RawPaper | undefined {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    if (ctx.options.skipInvalid) {
+      ctx.skip('not valid JSON', line);
+      return undefined;
+    }
+    throw new DataError(`not valid JSON: ${jsonErrorReason(text)}`, { path: ctx.path, line });
+  }
+  return toRaw(value, line, ctx, reserved);
 }
 
 export const jsonlFormat: FormatParser = {
@@ -57,18 +78,7 @@ export const jsonlFormat: FormatParser = {
   async *parse(chunks, ctx) {
     const reserved = { done: false };
     for await (const { text, line } of textLines(chunks)) {
-      if (text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        if (ctx.options.skipInvalid) {
-          ctx.skip('not valid JSON', line);
-          continue;
-        }
-        throw new DataError(`not valid JSON: ${jsonErrorReason(text)}`, { path: ctx.path, line });
-      }
-      const raw = toRaw(value, line, ctx, reserved);
+      const raw = parseJsonlLine(text, line, ctx, reserved);
       if (raw) yield raw;
     }
   },

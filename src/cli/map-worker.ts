@@ -1,0 +1,16 @@
+// A worker thread of parallel.ts: builds the stage once, then turns batches of JSONL into output.
+import { parentPort, workerData } from 'node:worker_threads';
+import { type Batch, type Mapper, type MapperSpec, createMapper, runBatch } from './map-batch.js';
+
+const port = parentPort!;
+let mapper: Mapper | undefined;
+let failure: string | undefined;
+try {
+  mapper = await createMapper(workerData as MapperSpec);
+} catch (err) {
+  failure = err instanceof Error ? err.message : String(err);
+}
+port.postMessage({ ready: true, failure });
+port.on('message', (batch: Batch) => {
+  port.postMessage(runBatch(batch, mapper!));
+});
