@@ -109,7 +109,7 @@ describe('papers dedupe', () => {
       lines.push(JSON.stringify({ id: `r${i}`, title: `Study ${k} of sparse ${k % 7 === 0 ? 'graphs' : 'matrices'} number ${k * 7919}`, authors: [`Author${k} Name${k}`], year: 2000 + (k % 20) }));
     }
     writeFileSync(file, lines.join('\n') + '\n');
-    const before = readdirSync(tmpdir()).filter((n) => /^papers-dedupe-[^e]/.test(n)).length;
+    const before = readdirSync(tmpdir()).filter((n) => /^papers-spool-/.test(n)).length;
     const r = await runCli(['dedupe', file], { timeoutMs: 300_000 });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/records in 21000, out 20790, merged 210 \(210 groups\)/);
@@ -117,7 +117,7 @@ describe('papers dedupe', () => {
     const ids = out.flatMap((x) => [x.id, ...(x.duplicates ?? [])]);
     expect(new Set(ids).size).toBe(21_000);
     expect(ids).toHaveLength(21_000);
-    expect(readdirSync(tmpdir()).filter((n) => /^papers-dedupe-[^e]/.test(n)).length).toBeLessThanOrEqual(before);
+    expect(readdirSync(tmpdir()).filter((n) => /^papers-spool-/.test(n)).length).toBeLessThanOrEqual(before);
   }, 300_000);
 
   it('rejects bad threshold values with exit 2', async () => {

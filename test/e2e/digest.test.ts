@@ -44,6 +44,20 @@ describe('papers digest', () => {
     expect(digest.stdout).toBe(piped.stdout);
   });
 
+  it('gives the same bytes when its passes go through temporary files (the large-input path)', async () => {
+    const spooled = await runCli(GOLDEN_ARGS, { timeoutMs: 120_000, env: { PAPERS_SPOOL_RECORDS: '10' } });
+    expect(spooled.code, spooled.stderr).toBe(0);
+    expect(spooled.stdout).toBe(goldenRun.stdout);
+    // Twice the seed: every paper has a duplicate, merged across the spool file.
+    const twice = join(dir, 'twice.txt');
+    writeFileSync(twice, readFileSync(SEED, 'utf8') + '\n' + readFileSync(SEED, 'utf8'));
+    const a = await runCli(['digest', twice, '--date', DATE], { timeoutMs: 120_000 });
+    const b = await runCli(['digest', twice, '--date', DATE], { timeoutMs: 120_000, env: { PAPERS_SPOOL_RECORDS: '7' } });
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    expect(b.stderr).toMatch(/238 read, 119 merged as duplicates/);
+  });
+
   it('matches the committed golden digest of the seed listing (UPDATE_GOLDEN=1 rewrites it)', async () => {
     const r = goldenRun;
     expect(r.code, r.stderr).toBe(0);

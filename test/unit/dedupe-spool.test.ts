@@ -3,10 +3,11 @@ import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { RecordSpool, dedupeOptionsFromFlags } from '../../src/cli/commands/dedupe.js';
+import { dedupeOptionsFromFlags } from '../../src/cli/commands/dedupe.js';
+import { RecordSpool } from '../../src/io/spool.js';
 import type { Paper } from '../../src/record.js';
 
-const spoolDirs = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('papers-dedupe-')));
+const spoolDirs = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('papers-spool-')));
 
 async function collect(spool: RecordSpool, wanted?: (i: number) => boolean): Promise<Array<[number, Paper | undefined]>> {
   const out: Array<[number, Paper | undefined]> = [];

@@ -18,7 +18,7 @@ import {
 import {
   type CliIO, type InputOptions, type OutputOptions, addInputOptions, addOutputOptions, readRecords, resolveOutputFormat, writeRecords,
 } from '../framework.js';
-import { RecordSpool } from './dedupe.js';
+import { RecordSpool } from '../../io/spool.js';
 
 interface ClusterCommandOptions extends InputOptions, OutputOptions {
   k?: string;

@@ -1,14 +1,9 @@
 // papers dedupe: records (any input format) -> one record per paper, merges explained.
 // Two passes over the input: pass 1 feeds the compact index while the records are spooled (in
 // memory for small inputs, to a temporary JSONL file beyond that); pass 2 re-reads the spool.
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { DataError, UsageError } from '../../errors.js';
-import { registerCleanup } from '../../io/cleanup.js';
+import { UsageError } from '../../errors.js';
+import { RecordSpool } from '../../io/spool.js';
 import { LineWriter, renderTable, type TableSpec } from '../../io/output.js';
 import type { Paper } from '../../record.js';
 import { AtomicFile } from '../../report/atomic-file.js';
@@ -62,109 +57,6 @@ export function dedupeOptionsFromFlags(opts: DedupeCommandOptions): Partial<Dedu
     (out as Record<string, number>)[option] = value;
   }
   return out;
-}
-
-/**
- * Records of pass 1, kept for pass 2: in memory up to `memoryLimit` records, then in a temporary
- * JSONL file (removed when done, on failure, and on SIGINT/SIGTERM).
- */
-export class RecordSpool {
-  private memory: Paper[] | undefined = [];
-  private dir: string | undefined;
-  private file: string | undefined;
-  private handle: FileHandle | undefined;
-  private unregister: (() => void) | undefined;
-  private pending: string[] = [];
-  private pendingSize = 0;
-  count = 0;
-
-  constructor(private readonly memoryLimit = 20_000) {}
-
-  async add(rec: Paper): Promise<void> {
-    this.count++;
-    if (this.memory) {
-      this.memory.push(rec);
-      if (this.memory.length <= this.memoryLimit) return;
-      await this.spill();
-      return;
-    }
-    await this.write(JSON.stringify(rec) + '\n');
-  }
-
-  private async spill(): Promise<void> {
-    this.dir = mkdtempSync(join(tmpdir(), 'papers-dedupe-'));
-    const dir = this.dir;
-    this.unregister = registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
-    this.file = join(dir, 'records.jsonl');
-    this.handle = await open(this.file, 'wx', 0o600);
-    const held = this.memory!;
-    this.memory = undefined;
-    for (const r of held) await this.write(JSON.stringify(r) + '\n');
-  }
-
-  private async write(line: string): Promise<void> {
-    this.pending.push(line);
-    this.pendingSize += line.length;
-    if (this.pendingSize >= 1 << 20) await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (!this.pendingSize) return;
-    const chunk = this.pending.join('');
-    this.pending = [];
-    this.pendingSize = 0;
-    try {
-      await this.handle!.write(chunk);
-    } catch (err) {
-      throw new DataError(`cannot write the temporary spool file in ${tmpdir()}: ${(err as Error).message}`);
-    }
-  }
-
-  /** Close the writing side; call once after pass 1. */
-  async seal(): Promise<void> {
-    if (this.handle) {
-      await this.flush();
-      await this.handle.close();
-      this.handle = undefined;
-    }
-  }
-
-  /** Records as JSON lines in spool order (records held in memory are serialized). */
-  async *lines(): AsyncGenerator<[number, string]> {
-    if (this.memory) {
-      for (let i = 0; i < this.memory.length; i++) yield [i, JSON.stringify(this.memory[i])];
-      return;
-    }
-    const lines = createInterface({ input: createReadStream(this.file!, { encoding: 'utf8' }), crlfDelay: Infinity });
-    let i = 0;
-    for await (const line of lines) yield [i++, line];
-  }
-
-  get inMemory(): boolean {
-    return this.memory !== undefined;
-  }
-
-  /** Records in spool order with their index; `wanted(i)` false skips parsing (the record is undefined). */
-  async *read(wanted: (i: number) => boolean = () => true): AsyncGenerator<[number, Paper | undefined]> {
-    if (this.memory) {
-      for (let i = 0; i < this.memory.length; i++) yield [i, wanted(i) ? this.memory[i] : undefined];
-      return;
-    }
-    const lines = createInterface({ input: createReadStream(this.file!, { encoding: 'utf8' }), crlfDelay: Infinity });
-    let i = 0;
-    for await (const line of lines) {
-      const k = i++;
-      yield [k, wanted(k) ? (JSON.parse(line) as Paper) : undefined];
-    }
-  }
-
-  dispose(): void {
-    void this.handle?.close().catch(() => {});
-    this.handle = undefined;
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
-    this.unregister?.();
-    this.memory = [];
-  }
 }
 
 // The terminal view: one row per merged group.

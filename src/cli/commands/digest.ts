@@ -4,15 +4,15 @@ import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import { DataError, type Diagnostics } from '../../errors.js';
 import { decodeChunks } from '../../io/decode.js';
-import type { Paper } from '../../record.js';
+import { RecordSpool } from '../../io/spool.js';
 import { AtomicFile } from '../../report/atomic-file.js';
-import { buildReport } from '../../report/model.js';
-import { SeenIndex, filterUnseen, formatSeenLine, parseSeenLine, seenLineFor } from '../../report/seen.js';
-import { clusterRecords } from '../../stages/cluster/index.js';
-import { dedupe } from '../../stages/dedupe/index.js';
+import { ReportBuilder } from '../../report/model.js';
+import { SeenIndex, formatSeenLine, parseSeenLine, seenLineFor } from '../../report/seen.js';
+import { ClusterFitter, UNCLUSTERED, UNCLUSTERED_LABEL, annotate } from '../../stages/cluster/index.js';
+import { DedupeIndex } from '../../stages/dedupe/index.js';
 import type { InputStats } from '../../stages/parse/index.js';
 import { textLines } from '../../stages/parse/types.js';
-import { tagCorpus } from '../../stages/tag/index.js';
+import { CorpusStatsBuilder, DEFAULT_TAG_OPTIONS, Tagger } from '../../stages/tag/index.js';
 import { type CliIO, addInputOptions, describeStats, readRecords } from '../framework.js';
 import { type ReportCommandOptions, addReportOptions, openOut, reportChunks, resolveReportOptions, writeReport } from './report.js';
 
@@ -63,7 +63,8 @@ export function registerDigest(program: Command, io: CliIO): void {
     'after',
     `
 Same bytes as: papers parse INPUT | papers dedupe | papers tag | papers cluster | papers report
-(with default stage options). Holds the corpus in memory, as dedupe and cluster do.
+(with default stage options). Streams: beyond 20,000 records the papers wait in a temporary
+file between passes; memory holds compact state only (dedupe keys, cluster vectors, report entries).
 
 --seen keeps one JSON line per reported paper (arXiv id, DOI, id, normalized title); papers found
 there are left out before tagging and clustering, and today's papers are appended after the
@@ -80,47 +81,95 @@ Examples:
     // Open the outputs first: an unwritable path fails before any work.
     const out = await openOut(resolved);
     let state: AtomicFile | undefined;
+    let spoolIn: RecordSpool | undefined;
+    let spoolOut: RecordSpool | undefined;
     try {
       const seen = opts.seen ? await loadSeen(opts.seen, diagnostics) : undefined;
       if (opts.seen) state = await AtomicFile.open(opts.seen, { copyExisting: true });
 
+      // Streaming, so that a million papers fit in bounded memory: records go to a spool file
+      // between passes and only compact state is held (dedupe keys, keyword counts, cluster
+      // vectors, report entries).
       const stats: InputStats[] = [];
-      let records: Paper[] = [];
-      for await (const r of readRecords(inputs, opts, io, diagnostics, 'digest', stats)) records.push(r);
-      const read = records.length;
-
-      const deduped = dedupe(records, { diagnostics });
-      records = deduped.records;
-      let seenFigures;
-      if (seen) {
-        const filtered = filterUnseen(records, seen.index);
-        records = filtered.fresh;
-        seenFigures = { dropped: filtered.dropped, droppedMerged: filtered.droppedMerged, known: seen.index.lines };
+      const index = new DedupeIndex({ diagnostics });
+      spoolIn = new RecordSpool();
+      for await (const r of readRecords(inputs, opts, io, diagnostics, 'digest', stats)) {
+        index.add(r);
+        await spoolIn.add(r);
       }
-      records = tagCorpus(records);
-      if (records.length) records = clusterRecords(records, { diagnostics }).records;
+      await spoolIn.seal();
+      const read = spoolIn.count;
+      const steps = index.resolveSteps();
+      let step = steps.next();
+      while (!step.done) {
+        await new Promise<void>((resolve) => setImmediate(resolve)); // Ctrl-C stays responsive
+        step = steps.next();
+      }
+      const plan = step.value;
+      const inputSpool = spoolIn;
+      for await (const [i, rec] of inputSpool.read((k) => plan.needs(k))) if (rec) plan.collect(i, rec);
 
-      const model = buildReport(records, { ...resolved.model, seen: seenFigures });
+      // Deduplicated papers (minus those already reported): keyword statistics, cluster vectors, spool.
+      let dropped = 0;
+      let droppedMerged = 0;
+      const keywordStats = new CorpusStatsBuilder();
+      const fitter = new ClusterFitter({ diagnostics });
+      spoolOut = new RecordSpool();
+      for await (const [i, rec] of inputSpool.read()) {
+        const out = plan.emit(i, rec!);
+        if (!out) continue;
+        if (seen?.index.has(out)) {
+          dropped++;
+          if (Array.isArray(out.duplicates)) droppedMerged += out.duplicates.length;
+          continue;
+        }
+        keywordStats.add(out);
+        fitter.add(out);
+        await spoolOut.add(out);
+      }
+      plan.finish();
+      const merged = plan.stats.merged;
+      spoolIn.dispose();
+      spoolIn = undefined;
+      await spoolOut.seal();
+      const seenFigures = seen ? { dropped, droppedMerged, known: seen.index.lines } : undefined;
+
+      const tagger = new Tagger({ keywords: DEFAULT_TAG_OPTIONS.keywords, keywordStats: keywordStats.finish() });
+      const fit = fitter.size ? fitter.fit() : undefined;
+      const builder = new ReportBuilder({ ...resolved.model, seen: seenFigures });
+      if (state && seen && !seen.endsWithNewline) await state.write('\n');
+      let papers = 0;
+      for await (const [i, rec] of spoolOut.read()) {
+        let r = tagger.tag(rec!);
+        if (fit) {
+          const c = fit.assignment[i];
+          r = annotate(r, c, c === UNCLUSTERED ? UNCLUSTERED_LABEL : fit.clusters[c].label);
+        }
+        builder.add(r);
+        papers++;
+        if (state) await state.write(formatSeenLine(seenLineFor(r, resolved.model.date)) + '\n');
+      }
+      spoolOut.dispose();
+      spoolOut = undefined;
+      const model = builder.finish();
       await writeReport(reportChunks(model, resolved, io), out, io);
-
-      if (state && seen) {
-        if (!seen.endsWithNewline) await state.write('\n');
-        for (const r of records) await state.write(formatSeenLine(seenLineFor(r, resolved.model.date)) + '\n');
-        await state.commit();
-      }
+      await state?.commit();
       if (!opts.quiet) {
         for (const line of describeStats(stats)) diagnostics.info(line);
-        const parts = [`${read} read`, `${deduped.stats.merged} merged as duplicates`];
+        const parts = [`${read} read`, `${merged} merged as duplicates`];
         if (seenFigures) parts.push(`${seenFigures.dropped} already reported`);
         parts.push(`${model.papers} in the digest`);
         if (model.has.cluster) parts.push(`${model.topics.filter((t) => t.cluster !== null).length} topics`);
-        if (opts.seen) parts.push(`state ${opts.seen}: ${seenFigures!.known} + ${records.length} papers`);
+        if (opts.seen) parts.push(`state ${opts.seen}: ${seenFigures!.known} + ${papers} papers`);
         diagnostics.info(parts.join(', '));
       }
     } catch (err) {
       await out?.abort();
       await state?.abort();
       throw err;
+    } finally {
+      spoolIn?.dispose();
+      spoolOut?.dispose();
     }
   });
 }

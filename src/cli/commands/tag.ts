@@ -18,7 +18,7 @@ import { scoreModel } from '../../stages/tag/evaluate.js';
 import {
   type CliIO, type InputOptions, type OutputOptions, addInputOptions, addOutputOptions, readRecords, resolveOutputFormat, writeRecords,
 } from '../framework.js';
-import { RecordSpool } from './dedupe.js';
+import { RecordSpool } from '../../io/spool.js';
 import type { MapperSpec } from '../map-batch.js';
 import { addJobsOption, runPerRecord } from '../parallel.js';
 
