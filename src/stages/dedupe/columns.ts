@@ -1,9 +1,11 @@
 // Compact per-record storage: typed-array columns grown in fixed chunks (no doubling copies,
 // no per-record objects), a byte pool for short strings, and a stable radix sort of indices by key.
 
-const CHUNK_BITS = 16;
+/** Records per chunk: record i is in chunk i >>> CHUNK_BITS, at (i & CHUNK_MASK) x width. */
+export const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
-const MASK = CHUNK - 1;
+export const CHUNK_MASK = CHUNK - 1;
+const MASK = CHUNK_MASK;
 
 type TypedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 type TypedCtor<A extends TypedArray> = new (length: number) => A;
@@ -52,8 +54,45 @@ export class Column<A extends TypedArray> {
     return chunk.subarray(start, start + this.width) as A;
   }
 
+  /**
+   * The chunks holding records 0..n-1, every one allocated (record i is in chunk i >>> CHUNK_BITS,
+   * from (i & CHUNK_MASK) x width; 0 where never set): read them in place, without a copy.
+   */
+  chunksFor(n: number): A[] {
+    if (n <= 0) return this.chunks;
+    this.ensure(Math.min(n, CHUNK) - 1);
+    // Trailing chunks never written (a field most records lack) share one chunk of zeros.
+    let zeros: A | undefined;
+    for (let c = this.chunks.length; c <= (n - 1) >>> CHUNK_BITS; c++) this.chunks.push((zeros ??= new this.ctor(CHUNK * this.width)));
+    return this.chunks;
+  }
+
+  /**
+   * Records 0..n-1 as one array (n x width values, 0 where never set), for small columns: the
+   * chunks are released.
+   */
+  flat(n: number): A {
+    const len = n * this.width;
+    const first = this.chunks[0];
+    let out: A;
+    if (this.chunks.length <= 1 && first !== undefined && first.length >= len) out = first.subarray(0, len) as A;
+    else {
+      out = new this.ctor(len);
+      for (let c = 0; c < this.chunks.length; c++) {
+        const start = c * CHUNK * this.width;
+        const chunk = this.chunks[c];
+        if (start < len) out.set(chunk.subarray(0, Math.min(chunk.length, len - start)) as never, start);
+      }
+    }
+    this.chunks.length = 0;
+    this.frozen = out;
+    return out;
+  }
+
+  private frozen: A | undefined;
+
   bytes(): number {
-    return this.chunks.reduce((s, c) => s + c.byteLength, 0);
+    return this.chunks.reduce((s, c) => s + c.byteLength, 0) + (this.frozen?.byteLength ?? 0);
   }
 }
 
@@ -114,6 +153,10 @@ export class U32List {
   }
   toArray(): Uint32Array {
     return this.data.slice(0, this.length);
+  }
+  /** The values as a view (valid until the next push). */
+  view(): Uint32Array {
+    return this.data.subarray(0, this.length);
   }
   bytes(): number {
     return this.data.byteLength;

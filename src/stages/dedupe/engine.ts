@@ -9,12 +9,10 @@
 // After the record-level round, rounds over views repeat until none merges: the output is then a
 // fixpoint, so deduping it again finds nothing (idempotence by construction, not by luck).
 import { normalizeArxivId, normalizeDoi, parseYear, type Paper } from '../../record.js';
-import { BytePool, Column, U32List, radixSortByKey } from './columns.js';
-import {
-  authorKeys, contentWordCount, differByQualifier, foldText, foldedWordHashes, hasSeriesMarker, isGenericTitleText, leadingContentWords, numberTokens,
-} from './fold.js';
-import { combine, hashString, key64 } from './hash.js';
-import { bandKey, bandKeys, createMinHasher, estimateJaccard, type MinHasher } from './minhash.js';
+import { BytePool, CHUNK_BITS, CHUNK_MASK, Column, U32List, radixSortByKey } from './columns.js';
+import { authorKeyHashes, differByQualifier, foldText, foldedWordHashes, hasSeriesMarker, titleFeatures } from './fold.js';
+import { SEED_HI, SEED_LO, combine, fmix32, hashString } from './hash.js';
+import { bandKey, createMinHasher, type MinHasher } from './minhash.js';
 import { completeness, isEmptyValue } from './merge.js';
 import { DedupePlan } from './plan.js';
 import { DEFAULT_DEDUPE_OPTIONS, MATCH_RULES, type DedupeOptions, type MatchRule } from './types.js';
@@ -22,6 +20,8 @@ import { DEFAULT_DEDUPE_OPTIONS, MATCH_RULES, type DedupeOptions, type MatchRule
 const F_TEXT = 1; // has an abstract signature
 const F_GENERIC_LIST = 2; // title is a known generic title
 const F_TITLE = 4; // has a title with letters or digits
+const F_DOI = 8; // has a (publisher) DOI key
+const F_ARX = 16; // has an arXiv id key (from arxiv_id or an arXiv DOI)
 
 // Fields whose source a view tracks, in slot order, and the extra slots of a side.
 const FIELDS = ['title', 'abstract', 'authors', 'year', 'date', 'doi', 'arxiv_id', 'venue'] as const;
@@ -79,42 +79,82 @@ function checkOptions(o: DedupeOptions): void {
 }
 
 
-/** A pair of 64-bit keys read from a column, or none. */
 type KeyCol = Column<Uint32Array>;
+
+// Bucket sources, in the order a round visits them; the title and text bands are one source each.
+const K_DOI = 0;
+const K_ARX = 1;
+const K_ID = 2;
+const K_TITLE = 3;
+const K_PREFIX = 4;
+const K_TBAND = 5;
+const K_XBAND = 6;
+const SOURCES = ['doi', 'arxiv', 'id', 'title', 'prefix', 'title-lsh', 'text-lsh'] as const;
+
+const NAME_SEED = 0x51f15e;
 
 export class DedupeIndex {
   readonly options: DedupeOptions;
   private n = 0;
-  private readonly present = new Column(Uint8Array); // bit k: FIELDS[k] is not empty
-  private readonly idKey = new Column(Uint32Array, 2);
-  private readonly doiKey = new Column(Uint32Array, 2); // a DOI that is not arXiv's own
-  private readonly doiArxKey = new Column(Uint32Array, 2); // the arXiv id inside an arXiv DataCite DOI
-  private readonly arxKey = new Column(Uint32Array, 2); // from arxiv_id
-  private readonly titleKey = new Column(Uint32Array, 2);
-  private readonly prefixKey = new Column(Uint32Array, 2);
-  private readonly titleRef = new Column(Uint32Array);
-  private readonly titleLen = new Column(Uint16Array);
+  // ---- pass 1: columns grown in chunks ----
+  private readonly presentCol = new Column(Uint8Array); // bit k: FIELDS[k] is not empty
+  private readonly idCol = new Column(Uint32Array, 2);
+  private readonly doiCol = new Column(Uint32Array, 2); // a DOI that is not arXiv's own
+  private readonly doiArxCol = new Column(Uint32Array, 2); // the arXiv id inside an arXiv DataCite DOI
+  private readonly arxCol = new Column(Uint32Array, 2); // from arxiv_id
+  private readonly titleCol = new Column(Uint32Array, 2);
+  private readonly prefixCol = new Column(Uint32Array, 2);
+  private readonly titleRefCol = new Column(Uint32Array);
+  private readonly titleLenCol = new Column(Uint16Array);
   private readonly titlePool = new BytePool();
-  private readonly titleBandKeys: Column<Uint32Array>;
-  private readonly words = new Column(Uint8Array);
-  private readonly flags = new Column(Uint8Array);
-  private readonly yearOwn = new Column(Uint16Array);
-  private readonly yearDate = new Column(Uint16Array);
-  private readonly venue = new Column(Uint32Array);
-  private readonly numbers = new Column(Uint32Array);
-  private readonly nameRef = new Column(Uint32Array);
-  private readonly nameCount = new Column(Uint8Array);
-  private readonly names = new U32List(4096);
-  private readonly textSig: Column<Uint8Array>;
-  private readonly textSize = new Column(Uint16Array);
-  private readonly score = new Column(Float64Array);
+  private readonly titleBandCols: KeyCol[]; // one column per band (a band's keys lie together)
+  private readonly wordsCol = new Column(Uint8Array);
+  private readonly flagsCol = new Column(Uint8Array);
+  private readonly yearOwnCol = new Column(Uint16Array);
+  private readonly yearDateCol = new Column(Uint16Array);
+  private readonly venueCol = new Column(Uint32Array);
+  private readonly numbersCol = new Column(Uint32Array);
+  private readonly nameRefCol = new Column(Uint32Array);
+  private readonly nameCountCol = new Column(Uint8Array);
+  private readonly namesList = new U32List(4096);
+  private readonly textSigCol: Column<Uint8Array>;
+  private readonly textSizeCol = new Column(Uint16Array);
+  private readonly scoreCol = new Column(Float64Array);
   private readonly titleHasher: MinHasher;
   private readonly textHasher: MinHasher;
   private readonly titleSigBuf: Uint8Array;
   private readonly decoder = new TextDecoder();
   private shingleBuf: Uint32Array = new Uint32Array(1024);
   private wordBuf: Uint32Array = new Uint32Array(1024);
+  private gramBuf: Uint32Array = new Uint32Array(256);
+  private readonly nameBuf: number[] = [];
   private resolved = false;
+
+  // ---- resolve: the columns read in place. The narrow ones as flat arrays (record i at i); the
+  // wide ones as their chunks (record i in chunk i >>> CB, at (i & CM) x width), so no copy of them
+  // is ever made.
+  private present: Uint8Array = new Uint8Array(0);
+  private words: Uint8Array = new Uint8Array(0);
+  private flags: Uint8Array = new Uint8Array(0);
+  private titleLen: Uint16Array = new Uint16Array(0);
+  private yearOwn: Uint16Array = new Uint16Array(0);
+  private yearDate: Uint16Array = new Uint16Array(0);
+  private nameCount: Uint8Array = new Uint8Array(0);
+  private textSize: Uint16Array = new Uint16Array(0);
+  private idKey: Uint32Array[] = [];
+  private doiKey: Uint32Array[] = [];
+  private doiArxKey: Uint32Array[] = [];
+  private arxKey: Uint32Array[] = [];
+  private titleKey: Uint32Array[] = [];
+  private prefixKey: Uint32Array[] = [];
+  private titleRef: Uint32Array[] = [];
+  private titleBands: Uint32Array[][] = [];
+  private venue: Uint32Array[] = [];
+  private numbers: Uint32Array[] = [];
+  private nameRef: Uint32Array[] = [];
+  private names: Uint32Array = new Uint32Array(0);
+  private textSig: Uint8Array[] = [];
+  private textSig32: Uint32Array[] | undefined;
 
   constructor(options: Partial<DedupeOptions> = {}) {
     const o: DedupeOptions = { ...DEFAULT_DEDUPE_OPTIONS };
@@ -126,8 +166,8 @@ export class DedupeIndex {
     this.titleHasher = createMinHasher(o.titleBands * o.titleRows, o.seed ^ 0x7f4a7c15);
     this.textHasher = createMinHasher(o.textBands * o.textRows, o.seed ^ 0x1b873593);
     this.titleSigBuf = new Uint8Array(this.titleHasher.k);
-    this.titleBandKeys = new Column(Uint32Array, o.titleBands);
-    this.textSig = new Column(Uint8Array, this.textHasher.k);
+    this.titleBandCols = Array.from({ length: o.titleBands }, () => new Column(Uint32Array));
+    this.textSigCol = new Column(Uint8Array, this.textHasher.k);
   }
 
   get size(): number {
@@ -140,60 +180,80 @@ export class DedupeIndex {
     const i = this.n++;
     const o = this.options;
     let present = 0;
-    for (let k = 0; k < FIELDS.length; k++) if (Object.hasOwn(record, FIELDS[k]) && !isEmptyValue(record[FIELDS[k]])) present |= 1 << k;
-    this.present.set(i, present);
-    this.setKey(this.idKey, i, typeof record.id === 'string' ? record.id : String(record.id));
+    if (Object.hasOwn(record, 'title') && !isEmptyValue(record.title)) present |= 1 << S_T;
+    if (Object.hasOwn(record, 'abstract') && !isEmptyValue(record.abstract)) present |= 1 << S_X;
+    if (Object.hasOwn(record, 'authors') && !isEmptyValue(record.authors)) present |= 1 << S_N;
+    if (Object.hasOwn(record, 'year') && !isEmptyValue(record.year)) present |= 1 << S_Y;
+    if (Object.hasOwn(record, 'date') && !isEmptyValue(record.date)) present |= 1 << S_D;
+    if (Object.hasOwn(record, 'doi') && !isEmptyValue(record.doi)) present |= 1 << S_I;
+    if (Object.hasOwn(record, 'arxiv_id') && !isEmptyValue(record.arxiv_id)) present |= 1 << S_R;
+    if (Object.hasOwn(record, 'venue') && !isEmptyValue(record.venue)) present |= 1 << S_V;
+    this.presentCol.set(i, present);
+    this.setKey(this.idCol, i, typeof record.id === 'string' ? record.id : String(record.id));
 
+    let flags = 0;
     const doi = typeof record.doi === 'string' ? normalizeDoi(record.doi) : undefined;
     // An arXiv DataCite DOI names the preprint, not a published version.
     const ad = doi ? ARXIV_DOI.exec(doi) : null;
     if (ad) {
       const a = normalizeArxivId(ad[1]);
-      if (a) this.setKey(this.doiArxKey, i, a.toLowerCase());
-    } else if (doi) this.setKey(this.doiKey, i, doi);
+      if (a) {
+        this.setKey(this.doiArxCol, i, a.toLowerCase());
+        flags |= F_ARX;
+      }
+    } else if (doi) {
+      this.setKey(this.doiCol, i, doi);
+      flags |= F_DOI;
+    }
     const arxiv = normalizeArxivId(record.arxiv_id);
-    if (arxiv) this.setKey(this.arxKey, i, arxiv.toLowerCase());
+    if (arxiv) {
+      this.setKey(this.arxCol, i, arxiv.toLowerCase());
+      flags |= F_ARX;
+    }
 
     const title = typeof record.title === 'string' ? record.title : '';
     const folded = foldText(title);
-    let flags = 0;
+    const tf = titleFeatures(folded, PREFIX_WORDS);
     if (folded) {
       flags |= F_TITLE;
-      this.setKey(this.titleKey, i, folded.replace(/ /g, ''));
+      // The key of the title without its spaces.
+      this.titleCol.set(i, hashSkipping(folded, 32, SEED_HI), 0);
+      this.titleCol.set(i, hashSkipping(folded, 32, SEED_LO), 1);
+      if (this.titleCol.get(i, 0) === 0 && this.titleCol.get(i, 1) === 0) this.titleCol.set(i, 1, 1);
       // Candidates for a dropped subtitle: titles that start with the same words.
-      const head = leadingContentWords(folded, PREFIX_WORDS);
-      if (head) this.setKey(this.prefixKey, i, head);
+      if (tf.head) this.setKey(this.prefixCol, i, tf.head);
       const [ref, len] = this.titlePool.add(folded, MAX_TITLE_BYTES);
-      this.titleRef.set(i, ref);
-      this.titleLen.set(i, len);
-      const grams = titleGrams(this.titlePool.view(ref, len));
-      if (this.titleHasher.sign(grams, grams.length, this.titleSigBuf)) {
-        bandKeys(this.titleSigBuf, o.titleBands, o.titleRows, this.titleBandKeys.row(i));
+      this.titleRefCol.set(i, ref);
+      this.titleLenCol.set(i, len);
+      const bytes = this.titlePool.view(ref, len);
+      if (this.gramBuf.length < bytes.length + 2) this.gramBuf = new Uint32Array(2 * (bytes.length + 2));
+      const count = titleGramsInto(bytes, this.gramBuf);
+      if (this.titleHasher.sign(this.gramBuf, count, this.titleSigBuf)) {
+        const rows = o.titleRows;
+        for (let b = 0; b < o.titleBands; b++) this.titleBandCols[b].set(i, bandKey(this.titleSigBuf, b, rows));
       }
     }
-    if (isGenericTitleText(folded)) flags |= F_GENERIC_LIST;
-    this.words.set(i, Math.min(255, contentWordCount(folded)));
-    const numbers = numberTokens(folded);
-    if (numbers) this.numbers.set(i, hashString(numbers, 0x4e554d) || 1);
+    if (tf.generic) flags |= F_GENERIC_LIST;
+    this.wordsCol.set(i, Math.min(255, tf.contentWords));
+    if (tf.numbers) this.numbersCol.set(i, hashString(tf.numbers, 0x4e554d) || 1);
 
     const own = typeof record.year === 'number' ? record.year : parseYear(record.year);
-    if (own !== undefined && Number.isInteger(own) && own > 0 && own < 65536) this.yearOwn.set(i, own);
+    if (own !== undefined && Number.isInteger(own) && own > 0 && own < 65536) this.yearOwnCol.set(i, own);
     const dated = parseYear(record.date);
-    if (dated !== undefined) this.yearDate.set(i, dated);
+    if (dated !== undefined) this.yearDateCol.set(i, dated);
     if (typeof record.venue === 'string') {
-      const v = foldText(record.venue).replace(/ /g, '');
-      if (v) this.venue.set(i, hashString(v, 0x2f1) || 1);
+      const v = foldText(record.venue);
+      if (v) this.venueCol.set(i, hashSkipping(v, 32, 0x2f1) || 1);
     }
 
     // Two surname keys per author (the second 0 when there is none).
-    const authors = authorKeys(record.authors);
-    this.nameRef.set(i, this.names.length);
-    const count = Math.min(authors.length, MAX_AUTHORS);
-    this.nameCount.set(i, count);
-    for (let k = 0; k < count; k++) {
-      this.names.push(hashString(authors[k][0], 0x51f15e) || 1);
-      this.names.push(authors[k].length > 1 ? hashString(authors[k][1], 0x51f15e) || 1 : 0);
-    }
+    const names = this.nameBuf;
+    names.length = 0;
+    const authors = authorKeyHashes(record.authors, NAME_SEED, names);
+    this.nameRefCol.set(i, this.namesList.length);
+    const count = Math.min(authors, MAX_AUTHORS);
+    this.nameCountCol.set(i, count);
+    for (let k = 0; k < 2 * count; k++) this.namesList.push(names[k]);
 
     // The text signature covers the abstract alone (titles are compared on their own), so a merged
     // record whose abstract comes from another member has that member's signature.
@@ -203,20 +263,22 @@ export class DedupeIndex {
       this.wordBuf = words.buffer;
       if (words.count >= o.minAbstractWords) {
         const n = this.shingles(words.buffer, words.count);
-        if (this.textHasher.sign(this.shingleBuf, n, this.textSig.row(i))) {
+        if (this.textHasher.sign(this.shingleBuf, n, this.textSigCol.row(i))) {
           flags |= F_TEXT;
-          this.textSize.set(i, Math.min(65535, distinctCount(this.shingleBuf, n)));
+          this.textSizeCol.set(i, Math.min(65535, distinctCount(this.shingleBuf, n)));
         }
       }
     }
-    this.flags.set(i, flags);
-    this.score.set(i, completeness(record));
+    this.flagsCol.set(i, flags);
+    this.scoreCol.set(i, completeness(record));
   }
 
+  /** key64(s) into the two halves of record i in `col`. */
   private setKey(col: KeyCol, i: number, s: string): void {
-    const [hi, lo] = key64(s);
+    const hi = hashString(s, SEED_HI);
+    const lo = hashString(s, SEED_LO);
     col.set(i, hi, 0);
-    col.set(i, lo, 1);
+    col.set(i, hi === 0 && lo === 0 ? 1 : lo, 1);
   }
 
   /** Word shingles (from word hashes) into shingleBuf; returns their number. */
@@ -224,11 +286,16 @@ export class DedupeIndex {
     const k = this.options.shingleWords;
     const count = Math.max(1, words - k + 1);
     if (this.shingleBuf.length < count) this.shingleBuf = new Uint32Array(count * 2);
+    const out = this.shingleBuf;
+    if (k === 3 && words >= 3) {
+      for (let s = 0; s < count; s++) out[s] = combine(combine(combine(0x6a09e667, wordHashes[s]), wordHashes[s + 1]), wordHashes[s + 2]);
+      return count;
+    }
     for (let s = 0; s < count; s++) {
       let h = 0x6a09e667;
       const end = Math.min(s + k, words);
       for (let w = s; w < end; w++) h = combine(h, wordHashes[w]);
-      this.shingleBuf[s] = h;
+      out[s] = h;
     }
     return count;
   }
@@ -236,61 +303,90 @@ export class DedupeIndex {
   /** Memory held by the pass-1 columns, in bytes. */
   bytes(): number {
     const cols = [
-      this.present, this.idKey, this.doiKey, this.doiArxKey, this.arxKey, this.titleKey, this.prefixKey, this.titleRef, this.titleLen,
-      this.titleBandKeys, this.words, this.flags, this.yearOwn, this.yearDate, this.venue, this.numbers, this.nameRef, this.nameCount,
-      this.textSig, this.textSize, this.score,
+      this.presentCol, this.idCol, this.doiCol, this.doiArxCol, this.arxCol, this.titleCol, this.prefixCol, this.titleRefCol, this.titleLenCol,
+      ...this.titleBandCols, this.wordsCol, this.flagsCol, this.yearOwnCol, this.yearDateCol, this.venueCol, this.numbersCol, this.nameRefCol,
+      this.nameCountCol, this.textSigCol, this.textSizeCol, this.scoreCol,
     ];
-    return cols.reduce((s, c) => s + c.bytes(), 0) + this.titlePool.bytes() + this.names.bytes();
+    return cols.reduce((s, c) => s + c.bytes(), 0) + this.titlePool.bytes() + this.namesList.bytes();
+  }
+
+  /** The columns for resolve() (read in place); returns the completeness scores. */
+  private freeze(): Float64Array {
+    const n = this.n;
+    this.present = this.presentCol.flat(n);
+    this.words = this.wordsCol.flat(n);
+    this.flags = this.flagsCol.flat(n);
+    this.titleLen = this.titleLenCol.flat(n);
+    this.yearOwn = this.yearOwnCol.flat(n);
+    this.yearDate = this.yearDateCol.flat(n);
+    this.nameCount = this.nameCountCol.flat(n);
+    this.textSize = this.textSizeCol.flat(n);
+    this.idKey = this.idCol.chunksFor(n);
+    this.doiKey = this.doiCol.chunksFor(n);
+    this.doiArxKey = this.doiArxCol.chunksFor(n);
+    this.arxKey = this.arxCol.chunksFor(n);
+    this.titleKey = this.titleCol.chunksFor(n);
+    this.prefixKey = this.prefixCol.chunksFor(n);
+    this.titleRef = this.titleRefCol.chunksFor(n);
+    this.titleBands = this.titleBandCols.map((c) => c.chunksFor(n));
+    this.venue = this.venueCol.chunksFor(n);
+    this.numbers = this.numbersCol.chunksFor(n);
+    this.nameRef = this.nameRefCol.chunksFor(n);
+    this.names = this.namesList.view();
+    this.textSig = this.textSigCol.chunksFor(n);
+    // Signatures compared four bins at a time where they fill whole 32-bit words.
+    const k = this.textHasher.k;
+    this.textSig32 = k % 4 === 0 ? this.textSig.map((c) => new Uint32Array(c.buffer, c.byteOffset, c.length >>> 2)) : undefined;
+    // A side's title and text are only read where the field is present: keep the flags to match,
+    // so a record's own title or text can be told from its flags alone.
+    for (let i = 0; i < n; i++) {
+      const p = this.present[i];
+      if (!(p & (1 << S_T))) this.flags[i] &= ~F_TITLE;
+      if (!(p & (1 << S_X))) this.flags[i] &= ~F_TEXT;
+    }
+    const score = new Float64Array(n);
+    for (let i = 0; i < n; i++) score[i] = this.scoreCol.get(i);
+    return score;
   }
 
   // ---- sides: which record supplies each field ----
 
   /** A record on its own. */
   private recordSide(out: Int32Array, i: number, generic: number): void {
-    const p = this.present.get(i);
+    const p = this.present[i];
     for (let k = 0; k < FIELDS.length; k++) out[k] = p & (1 << k) ? i : -1;
     // Identifiers come from the members that have one (mergeGroup writes the group's into the output).
-    out[S_I] = this.hasKey(this.doiKey, i) ? i : -1;
-    out[S_R] = this.hasKey(this.arxKey, i) || this.hasKey(this.doiArxKey, i) ? i : -1;
+    const f = this.flags[i];
+    out[S_I] = f & F_DOI ? i : -1;
+    out[S_R] = f & F_ARX ? i : -1;
     out[S_ID] = i;
     out[S_GEN] = generic;
   }
 
-  private hasKey(col: KeyCol, i: number): boolean {
-    return i >= 0 && (col.get(i, 0) !== 0 || col.get(i, 1) !== 0);
+  private sameKey(col: Uint32Array[], i: number, j: number): boolean {
+    return keyHi(col, i) === keyHi(col, j) && keyLo(col, i) === keyLo(col, j);
   }
 
-  private sameKey(col: KeyCol, i: number, j: number): boolean {
-    return col.get(i, 0) === col.get(j, 0) && col.get(i, 1) === col.get(j, 1);
-  }
-
-  /** The record holding the side's (publisher) DOI key, or -1. */
-  private doiOf(s: Int32Array): number {
-    return s[S_I];
-  }
-
-  /** The record and column holding the side's arXiv id: its arxiv_id first, else its arXiv DOI. */
-  private arxOf(s: Int32Array): [number, KeyCol] | undefined {
-    const r = s[S_R];
-    if (r < 0) return undefined;
-    return [r, this.hasKey(this.arxKey, r) ? this.arxKey : this.doiArxKey];
+  /** The column holding record r's arXiv id: its arxiv_id first, else its arXiv DOI. */
+  private arxColOf(r: number): Uint32Array[] {
+    return keyHi(this.arxKey, r) !== 0 || keyLo(this.arxKey, r) !== 0 ? this.arxKey : this.doiArxKey;
   }
 
   private yearOf(s: Int32Array): number {
-    const y = s[S_Y] >= 0 ? this.yearOwn.get(s[S_Y]) : 0;
-    return y || (s[S_D] >= 0 ? this.yearDate.get(s[S_D]) : 0);
+    const y = s[S_Y] >= 0 ? this.yearOwn[s[S_Y]] : 0;
+    return y || (s[S_D] >= 0 ? this.yearDate[s[S_D]] : 0);
   }
 
   private titleOf(s: Int32Array): number {
-    return s[S_T] >= 0 && this.flags.get(s[S_T]) & F_TITLE ? s[S_T] : -1;
+    return s[S_T] >= 0 && this.flags[s[S_T]] & F_TITLE ? s[S_T] : -1;
   }
 
   private textOf(s: Int32Array): number {
-    return s[S_X] >= 0 && this.flags.get(s[S_X]) & F_TEXT ? s[S_X] : -1;
+    return s[S_X] >= 0 && this.flags[s[S_X]] & F_TEXT ? s[S_X] : -1;
   }
 
   private namesOf(s: Int32Array): number {
-    return s[S_N] >= 0 && this.nameCount.get(s[S_N]) > 0 ? s[S_N] : -1;
+    return s[S_N] >= 0 && this.nameCount[s[S_N]] > 0 ? s[S_N] : -1;
   }
 
   // ---- similarity of records (by the record indices that supply the field) ----
@@ -302,7 +398,7 @@ export class DedupeIndex {
   private gramSet(i: number): Uint32Array {
     const slot = i & 63;
     if (this.gramCacheId[slot] === i) return this.gramCache[slot];
-    const set = uniqueSorted(titleGrams(this.titlePool.view(this.titleRef.get(i), this.titleLen.get(i))));
+    const set = uniqueSorted(titleGrams(this.titleBytes(i)));
     this.gramCacheId[slot] = i;
     this.gramCache[slot] = set;
     return set;
@@ -312,11 +408,28 @@ export class DedupeIndex {
     return sortedJaccard(this.gramSet(i), this.gramSet(j));
   }
 
-  /** Estimated share of the smaller shingle set contained in the larger. */
+  /** Estimated share of the smaller shingle set contained in the larger (estimateJaccard, counted four bytes at a time). */
   private textContainment(i: number, j: number): number {
-    const jac = estimateJaccard(this.textSig.row(i), this.textSig.row(j));
-    const a = this.textSize.get(i);
-    const b = this.textSize.get(j);
+    const k = this.textHasher.k;
+    let same = 0;
+    if (this.textSig32) {
+      const w = k >>> 2;
+      const si = this.textSig32[i >>> CB];
+      const sj = this.textSig32[j >>> CB];
+      for (let a = (i & CM) * w, b = (j & CM) * w, end = a + w; a < end; a++, b++) {
+        const x = si[a] ^ sj[b];
+        // A high bit per zero byte of x (an agreeing bin), then their count.
+        const z = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f);
+        same += Math.imul(z >>> 7, 0x01010101) >>> 24;
+      }
+    } else {
+      const si = this.textSig[i >>> CB];
+      const sj = this.textSig[j >>> CB];
+      for (let a = (i & CM) * k, b = (j & CM) * k, end = a + k; a < end; a++, b++) if (si[a] === sj[b]) same++;
+    }
+    const jac = Math.max(0, (same / k - CHANCE) / (1 - CHANCE));
+    const a = this.textSize[i];
+    const b = this.textSize[j];
     if (jac <= 0 || a === 0 || b === 0) return 0;
     const inter = (jac * (a + b)) / (1 + jac);
     return Math.min(1, inter / Math.min(a, b));
@@ -325,18 +438,19 @@ export class DedupeIndex {
   /** Authors of one record found in the other (by a surname key), over the shorter list; undefined when either has none. */
   private authorOverlap(i: number, j: number): number | undefined {
     if (i < 0 || j < 0) return undefined;
-    const ca = this.nameCount.get(i);
-    const cb = this.nameCount.get(j);
+    const ca = this.nameCount[i];
+    const cb = this.nameCount[j];
     if (ca === 0 || cb === 0) return undefined;
-    const ra = this.nameRef.get(i);
-    const rb = this.nameRef.get(j);
+    const names = this.names;
+    const ra = at32(this.nameRef, i);
+    const rb = at32(this.nameRef, j);
     let shared = 0;
     for (let x = 0; x < ca; x++) {
-      const h1 = this.names.get(ra + 2 * x);
-      const h2 = this.names.get(ra + 2 * x + 1);
+      const h1 = names[ra + 2 * x];
+      const h2 = names[ra + 2 * x + 1];
       for (let y = 0; y < cb; y++) {
-        const g1 = this.names.get(rb + 2 * y);
-        const g2 = this.names.get(rb + 2 * y + 1);
+        const g1 = names[rb + 2 * y];
+        const g2 = names[rb + 2 * y + 1];
         if (h1 === g1 || h1 === g2 || (h2 !== 0 && (h2 === g1 || h2 === g2))) {
           shared++;
           break;
@@ -346,23 +460,29 @@ export class DedupeIndex {
     return Math.min(1, shared / Math.min(ca, cb));
   }
 
+  private titleBytes(i: number): Uint8Array {
+    return this.titlePool.view(at32(this.titleRef, i), this.titleLen[i]);
+  }
+
+  private titleText(i: number): string {
+    return this.decoder.decode(this.titleBytes(i));
+  }
+
   /** True when the titles differ by "erratum", "addendum", "reply"...: a different item about the same paper. */
   private qualified(i: number, j: number): boolean {
-    const a = this.decoder.decode(this.titlePool.view(this.titleRef.get(i), this.titleLen.get(i)));
-    const b = this.decoder.decode(this.titlePool.view(this.titleRef.get(j), this.titleLen.get(j)));
-    return differByQualifier(a, b);
+    return differByQualifier(this.titleText(i), this.titleText(j));
   }
 
   /** Share of the longer title covered when the shorter one is a word prefix of it, else 0. */
   private prefixCover(i: number, j: number): number {
-    let a = this.titlePool.view(this.titleRef.get(i), this.titleLen.get(i));
-    let b = this.titlePool.view(this.titleRef.get(j), this.titleLen.get(j));
+    let a = this.titleBytes(i);
+    let b = this.titleBytes(j);
     let short = i;
     if (a.length > b.length) {
       [a, b] = [b, a];
       short = j;
     }
-    if (a.length === b.length || b[a.length] !== 32 || this.words.get(short) < this.options.prefixMinWords) return 0;
+    if (a.length === b.length || b[a.length] !== 32 || this.words[short] < this.options.prefixMinWords) return 0;
     for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return 0;
     if (hasSeriesMarker(this.decoder.decode(b.subarray(a.length + 1)))) return 0;
     return a.length / b.length;
@@ -370,12 +490,15 @@ export class DedupeIndex {
 
   /** Identifier conflict between two sides: different DOIs or different arXiv ids. */
   private conflict(a: Int32Array, b: Int32Array): boolean {
-    const da = this.doiOf(a);
-    const db = this.doiOf(b);
+    const da = a[S_I];
+    const db = b[S_I];
     if (da >= 0 && db >= 0 && !this.sameKey(this.doiKey, da, db)) return true;
-    const xa = this.arxOf(a);
-    const xb = this.arxOf(b);
-    return xa !== undefined && xb !== undefined && (xa[1].get(xa[0], 0) !== xb[1].get(xb[0], 0) || xa[1].get(xa[0], 1) !== xb[1].get(xb[0], 1));
+    const xa = a[S_R];
+    const xb = b[S_R];
+    if (xa < 0 || xb < 0) return false;
+    const ca = this.arxColOf(xa);
+    const cb = this.arxColOf(xb);
+    return keyHi(ca, xa) !== keyHi(cb, xb) || keyLo(ca, xa) !== keyLo(cb, xb);
   }
 
   /**
@@ -384,12 +507,21 @@ export class DedupeIndex {
    */
   judge(a: Int32Array, b: Int32Array): Verdict | null {
     const o = this.options;
-    // Conflicting identifiers veto every other rule.
-    if (this.conflict(a, b)) return null;
-    if (this.doiOf(a) >= 0 && this.doiOf(b) >= 0) return { rule: 'doi', score: 1 };
-    if (this.arxOf(a) && this.arxOf(b)) return { rule: 'arxiv', score: 1 };
     const ti = this.titleOf(a);
     const tj = this.titleOf(b);
+    const bothIds = (a[S_I] >= 0 && b[S_I] >= 0) || (a[S_R] >= 0 && b[S_R] >= 0);
+    // Most candidate pairs: no identifier on both sides, different titles, and abstracts too
+    // different for the text rule, the only rule left to them. (What follows would say null too.)
+    if (!bothIds) {
+      if (ti < 0 || tj < 0) return null;
+      const xi = this.textOf(a);
+      const xj = this.textOf(b);
+      if (xi >= 0 && xj >= 0 && !this.sameKey(this.titleKey, ti, tj) && this.textContainment(xi, xj) < o.textThreshold) return null;
+    }
+    // Conflicting identifiers veto every other rule.
+    if (this.conflict(a, b)) return null;
+    if (a[S_I] >= 0 && b[S_I] >= 0) return { rule: 'doi', score: 1 };
+    if (a[S_R] >= 0 && b[S_R] >= 0) return { rule: 'arxiv', score: 1 };
     if (ti < 0 || tj < 0) return null;
     const titleEqual = this.sameKey(this.titleKey, ti, tj);
     if (titleEqual && this.sameKey(this.idKey, a[S_ID], b[S_ID])) return { rule: 'id', score: 1 };
@@ -397,8 +529,8 @@ export class DedupeIndex {
     const yi = this.yearOf(a);
     const yj = this.yearOf(b);
     const gap = yi && yj ? Math.abs(yi - yj) : 0;
-    const vi = a[S_V] >= 0 ? this.venue.get(a[S_V]) : 0;
-    const vj = b[S_V] >= 0 ? this.venue.get(b[S_V]) : 0;
+    const vi = a[S_V] >= 0 ? at32(this.venue, a[S_V]) : 0;
+    const vj = b[S_V] >= 0 ? at32(this.venue, b[S_V]) : 0;
     // Different venues in different years: a conference paper and its journal version.
     const titleGap = vi && vj && vi !== vj ? 0 : o.yearGap;
     let titleSim = -1;
@@ -415,18 +547,18 @@ export class DedupeIndex {
       // Disjoint authors veto the text rule too, unless the text is all but verbatim.
       if (c >= o.textThreshold && gap <= o.textYearGap && (overlap !== 0 || c >= o.textAuthorOverride) && sim() >= o.textTitleThreshold) {
         // Different parts of a series, or an erratum and its paper, may share most of their text.
-        if (titleEqual || (this.numbers.get(ti) === this.numbers.get(tj) && !this.qualified(ti, tj))) text = { rule: 'text', score: round4(c) };
+        if (titleEqual || (at32(this.numbers, ti) === at32(this.numbers, tj) && !this.qualified(ti, tj))) text = { rule: 'text', score: round4(c) };
       }
       textAgrees = c >= o.titleTextThreshold;
     }
-    const generic = a[S_GEN] || b[S_GEN] || (this.flags.get(ti) | this.flags.get(tj)) & F_GENERIC_LIST;
+    const generic = a[S_GEN] || b[S_GEN] || (this.flags[ti] | this.flags[tj]) & F_GENERIC_LIST;
     if (generic || !textAgrees || overlap === 0 || gap > titleGap) return text;
     if (titleEqual) return { rule: 'title', score: 1 };
     // With abstracts on both sides the text rule decides; fuzzy titles are for records without one.
     if (bothText) return text;
     // Near titles that number different parts of a series ("Part I" / "Part II", "X" / "X v2") stay apart.
     if ((overlap === undefined || overlap >= o.authorOverlap) && sim() >= o.nearTitleThreshold) {
-      return this.numbers.get(ti) !== this.numbers.get(tj) || this.qualified(ti, tj) ? null : { rule: 'near_title', score: round4(sim()) };
+      return at32(this.numbers, ti) !== at32(this.numbers, tj) || this.qualified(ti, tj) ? null : { rule: 'near_title', score: round4(sim()) };
     }
     // A dropped subtitle needs authors on both sides to agree; a tail like "Part II" is not a subtitle.
     if (overlap !== undefined && overlap >= o.authorOverlap) {
@@ -434,6 +566,64 @@ export class DedupeIndex {
       if (cover > 0 && !this.qualified(ti, tj)) return { rule: 'title_prefix', score: round4(cover) };
     }
     return text;
+  }
+
+  /** Record r's key in bucket source `kind` (band `band`) into hi[p] (and lo[p]); false when it has none. */
+  private keyOf(kind: number, band: number, r: number, p: number, hi: Uint32Array, lo: Uint32Array): boolean {
+    let col: Uint32Array[];
+    switch (kind) {
+      case K_DOI:
+        col = this.doiKey;
+        break;
+      case K_ARX:
+        col = this.arxColOf(r);
+        break;
+      case K_ID:
+        col = this.idKey;
+        break;
+      case K_TITLE:
+        col = this.titleKey;
+        break;
+      case K_PREFIX:
+        col = this.prefixKey;
+        if (keyHi(col, r) === 0 && keyLo(col, r) === 0) return false;
+        break;
+      case K_TBAND:
+        hi[p] = at32(this.titleBands[band], r);
+        return true;
+      default:
+        hi[p] = this.textBandKey(r, band);
+        return true;
+    }
+    hi[p] = keyHi(col, r);
+    lo[p] = keyLo(col, r);
+    return true;
+  }
+
+  /** bandKey of record r's text signature (read in place). */
+  private textBandKey(r: number, b: number): number {
+    const rows = this.options.textRows;
+    const sig = this.textSig[r >>> CB];
+    let h = 0x3c6ef372 + b;
+    for (let x = (r & CM) * this.textHasher.k + b * rows, end = x + rows; x < end; x++) h = combine(h, sig[x]);
+    return h;
+  }
+
+  /** The record supplying record i's own key in source `kind` (i itself), or -1 when it has none. */
+  private recordMember(kind: number, i: number): number {
+    const f = this.flags[i];
+    switch (kind) {
+      case K_DOI:
+        return f & F_DOI ? i : -1;
+      case K_ARX:
+        return f & F_ARX ? i : -1;
+      case K_ID:
+        return i;
+      case K_XBAND:
+        return f & F_TEXT ? i : -1;
+      default:
+        return f & F_TITLE ? i : -1;
+    }
   }
 
   // ---- resolve ----
@@ -450,14 +640,22 @@ export class DedupeIndex {
   /**
    * resolve() in steps: the generator yields after each bucket source (a second or two for a million
    * records), so a caller can let its event loop run between steps (signals, progress).
+   *
+   * Work. Round 0 compares records; each bucket source sorts the n keys and compares each member of a
+   * bucket with at most bucketWindow earlier ones (most candidate pairs are settled by the quick test
+   * at the top of judge). A later round only needs the buckets that differ from round 0: a bucket
+   * whose key no record of a merged group (nor a record whose generic-title flag changed) carries holds
+   * the same single records, in the same order, as in round 0, where each of its pairs was judged on
+   * the same sides and did not merge; such buckets are skipped, so later rounds cost little.
    */
   *resolveSteps(): Generator<void, DedupePlan, void> {
     if (this.resolved) throw new Error('DedupeIndex.resolve called twice');
     this.resolved = true;
     const n = this.n;
     const o = this.options;
-    const score = new Float64Array(n);
-    for (let i = 0; i < n; i++) score[i] = this.score.get(i);
+    const score = this.freeze();
+    const flags = this.flags;
+    const titleKey = this.titleKey;
     // Rank: more complete first, then earlier. The best-ranked member survives; fields are filled in rank order.
     const better = (x: number, y: number): number => (x < 0 ? y : y < 0 ? x : score[y] > score[x] || (score[y] === score[x] && y < x) ? y : x);
 
@@ -466,13 +664,15 @@ export class DedupeIndex {
     // src[k][root]: the member supplying FIELDS[k] to the group's output; anchor: the survivor.
     const src = FIELDS.map(() => new Int32Array(n));
     const anchor = new Int32Array(n);
+    // grown[r]: r absorbed another group at some point (its view is no longer its record alone).
+    const grown = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       parent[i] = i;
       anchor[i] = i;
-      const p = this.present.get(i);
+      const p = this.present[i];
       for (let k = 0; k < FIELDS.length; k++) src[k][i] = p & (1 << k) ? i : -1;
-      src[S_I][i] = this.hasKey(this.doiKey, i) ? i : -1;
-      src[S_R][i] = this.hasKey(this.arxKey, i) || this.hasKey(this.doiArxKey, i) ? i : -1;
+      src[S_I][i] = flags[i] & F_DOI ? i : -1;
+      src[S_R][i] = flags[i] & F_ARX ? i : -1;
     }
     const find = (i: number): number => {
       let r = i;
@@ -489,6 +689,25 @@ export class DedupeIndex {
       out[S_ID] = anchor[r];
       out[S_GEN] = generic;
     };
+    /** The member supplying group r's key in source `kind` (its view), or -1. */
+    const viewMember = (kind: number, r: number): number => {
+      switch (kind) {
+        case K_DOI:
+          return src[S_I][r];
+        case K_ARX:
+          return src[S_R][r];
+        case K_ID:
+          return anchor[r];
+        case K_XBAND: {
+          const x = src[S_X][r];
+          return x >= 0 && flags[x] & F_TEXT ? x : -1;
+        }
+        default: {
+          const t = src[S_T][r];
+          return t >= 0 && flags[t] & F_TITLE ? t : -1;
+        }
+      }
+    };
 
     const edgeA = new U32List();
     const edgeB = new U32List();
@@ -496,13 +715,28 @@ export class DedupeIndex {
     const edgeScore = new U32List();
     const ruleIndex = new Map(MATCH_RULES.map((r, k) => [r, k]));
     let comparisons = 0;
-    const SOURCES = ['doi', 'arxiv', 'id', 'title', 'prefix', 'title-lsh', 'text-lsh'] as const;
     const bySource = SOURCES.map(() => 0);
     let source = 0;
     const A = new Int32Array(SLOTS);
     const B = new Int32Array(SLOTS);
     const GA = new Int32Array(SLOTS);
     const GB = new Int32Array(SLOTS);
+
+    // Records that belong to a group of two or more (in order of joining).
+    const dirty = new U32List();
+    // In a later round, the keys of the current source that buckets must hold to be visited; a
+    // record joining a group mid-source adds its key.
+    const dirtyKeys = new KeySet();
+    let watchKind = -1;
+    let watchBand = 0;
+    const oneHi = new Uint32Array(1);
+    const oneLo = new Uint32Array(1);
+    const markDirty = (r: number) => {
+      dirty.push(r);
+      if (watchKind < 0) return;
+      const m = this.recordMember(watchKind, r);
+      if (m >= 0 && this.keyOf(watchKind, watchBand, m, 0, oneHi, oneLo)) dirtyKeys.add(oneHi[0]);
+    };
 
     /** Join two groups unless their views (their future output records) would contradict each other. */
     const union = (ra: number, rb: number, v: Verdict, ea: number, eb: number): boolean => {
@@ -515,9 +749,12 @@ export class DedupeIndex {
         if (ya && yb && Math.abs(ya - yb) > (v.rule === 'text' ? o.textYearGap : o.yearGap)) return false;
         if ((v.rule !== 'text' || v.score < o.textAuthorOverride) && this.authorOverlap(this.namesOf(GA), this.namesOf(GB)) === 0) return false;
       }
+      if (size[ra] === 1) markDirty(ra);
+      if (size[rb] === 1) markDirty(rb);
       const [big, small] = size[ra] > size[rb] || (size[ra] === size[rb] && ra < rb) ? [ra, rb] : [rb, ra];
       parent[small] = big;
       size[big] += size[small];
+      grown[big] = 1;
       for (let k = 0; k < FIELDS.length; k++) src[k][big] = better(src[k][big], src[k][small]);
       anchor[big] = better(anchor[big], anchor[small]);
       edgeA.push(ea);
@@ -527,6 +764,41 @@ export class DedupeIndex {
       return true;
     };
 
+    // Generic-title flags of round 0, by record.
+    let generic0 = new Uint8Array(0);
+    const runs = new RunFinder(n);
+    const hi = new Uint32Array(n);
+    const lo = new Uint32Array(n);
+    const has = new Uint8Array(n);
+    const titleHi = new Uint32Array(n);
+    const titleLo = new Uint32Array(n);
+    const titleHas = new Uint8Array(n);
+    const from = new Int32Array(n);
+    const visit = new Uint8Array(n);
+    // Round 0: pairs the judge rejected (one pair often shares several buckets). Only saves work:
+    // a record pair's verdict does not change. A 4-way set-associative table, bounded (2^20 pairs,
+    // 8 MB): most pairs never reach it (the quick test settles them).
+    const sets = Math.min(1 << 18, Math.max(256, 1 << Math.ceil(Math.log2(o.bucketWindow * n + 1))));
+    const rejectedA = new Int32Array(sets * 4);
+    const rejectedB = new Int32Array(sets * 4);
+    let evict = 0;
+    const rejected = (p: number, q: number): boolean => {
+      const base = (combine(p, q) & (sets - 1)) * 4;
+      for (let w = base; w < base + 4; w++) if (rejectedA[w] === p && rejectedB[w] === q) return true;
+      return false;
+    };
+    const reject = (p: number, q: number): void => {
+      const base = (combine(p, q) & (sets - 1)) * 4;
+      let w = base;
+      while (w < base + 4 && rejectedA[w] !== -1) w++;
+      if (w === base + 4) w = base + (evict++ & 3);
+      rejectedA[w] = p;
+      rejectedB[w] = q;
+    };
+    // Later rounds: every rejection of the round (a rejection is final within a round; a union that
+    // changes a view starts another round anyway).
+    const rejectedPairs = new PairSet();
+
     /**
      * One round over `items` (record indices in round 0; group roots, in order of first appearance,
      * later). Returns the number of unions made.
@@ -534,31 +806,39 @@ export class DedupeIndex {
     const self = this;
     function* round(items: Int32Array, views: boolean): Generator<void, number, void> {
       const m = items.length;
-      const runs = new RunFinder(m);
-      const side = (out: Int32Array, item: number, generic: number) => (views ? viewSide(out, item, generic) : self.recordSide(out, item, generic));
-      // Keys of each item, through its side.
+      const side = (out: Int32Array, item: number, g: number) => (views ? viewSide(out, item, g) : self.recordSide(out, item, g));
       const S = new Int32Array(SLOTS);
-      const keysOf = (pick: (s: Int32Array) => [number, KeyCol] | undefined) => {
-        const hi = new Uint32Array(m);
-        const lo = new Uint32Array(m);
-        const has = new Uint8Array(m);
-        for (let p = 0; p < m; p++) {
-          side(S, items[p], 0);
-          const at = pick(S);
-          if (!at) continue;
-          has[p] = 1;
-          hi[p] = at[1].get(at[0], 0);
-          lo[p] = at[1].get(at[0], 1);
-        }
-        return { hi, lo, has };
-      };
-      // Generic by frequency: a short title recurring in three or more different years names a column.
       const generic = new Uint8Array(m);
-      const titles = keysOf((s) => (self.titleOf(s) >= 0 ? [self.titleOf(s), self.titleKey] : undefined));
+      let unions = 0;
+      if (views) rejectedPairs.clear();
+      else rejectedA.fill(-1);
+
+      /** The member supplying each item's key in source `kind` (through its side) into from[]. */
+      const membersOf = (kind: number): void => {
+        for (let p = 0; p < m; p++) {
+          const r = items[p];
+          // An item that never absorbed another has its own record's fields as its view.
+          from[p] = views && grown[r] ? viewMember(kind, r) : self.recordMember(kind, r);
+        }
+      };
+      /** Keys of source `kind` (band `band`) of every item, from the members in from[]; has[p] 0 when none. */
+      const keysOf = (kind: number, band: number, kh: Uint32Array, kl: Uint32Array, kx: Uint8Array): void => {
+        for (let p = 0; p < m; p++) {
+          const member = from[p];
+          kx[p] = member >= 0 && self.keyOf(kind, band, member, p, kh, kl) ? 1 : 0;
+        }
+      };
+      const keys: Keys = { hi, lo, has, m };
+      const hiOnly: Keys = { hi, lo: undefined, has, m };
+      const titles: Keys = { hi: titleHi, lo: titleLo, has: titleHas, m };
+
+      // Generic by frequency: a short title recurring in three or more different years names a column.
+      membersOf(K_TITLE);
+      keysOf(K_TITLE, 0, titleHi, titleLo, titleHas);
       runs.each(titles, (run) => {
         if (run.length < o.genericTitleFrequency) return;
         side(S, items[run[0]], 0);
-        if (self.words.get(self.titleOf(S)) > o.genericTitleWords) return;
+        if (self.words[self.titleOf(S)] > o.genericTitleWords) return;
         const years = new Set<number>();
         for (let k = 0; k < run.length && years.size < 3; k++) {
           side(S, items[run[k]], 0);
@@ -567,97 +847,125 @@ export class DedupeIndex {
         }
         if (years.size >= 3) for (let k = 0; k < run.length; k++) generic[run[k]] = 1;
       });
+      // Single records whose generic flag is not the one of round 0 are judged anew, like groups.
+      const changed: number[] = [];
+      if (!views) generic0 = generic;
+      else for (let p = 0; p < m; p++) if (size[items[p]] === 1 && generic[p] !== generic0[items[p]]) changed.push(items[p]);
 
-      let unions = 0;
-      // Pairs the judge rejected in this round: one pair often shares several buckets. A rejection
-      // is final within a round (a union that changes a view starts another round anyway).
-      // A 4-way set-associative table, bounded (at most 2^22 pairs, 32 MB).
-      const sets = Math.min(1 << 20, Math.max(256, 1 << Math.ceil(Math.log2(o.bucketWindow * m + 1))));
-      const rejectedA = new Int32Array(sets * 4).fill(-1);
-      const rejectedB = new Int32Array(sets * 4);
-      let evict = 0;
-      const rejected = (p: number, q: number): boolean => {
-        const base = (combine(p, q) & (sets - 1)) * 4;
-        for (let w = base; w < base + 4; w++) if (rejectedA[w] === p && rejectedB[w] === q) return true;
-        return false;
-      };
-      const reject = (p: number, q: number): void => {
-        const base = (combine(p, q) & (sets - 1)) * 4;
-        let w = base;
-        while (w < base + 4 && rejectedA[w] !== -1) w++;
-        if (w === base + 4) w = base + (evict++ & 3);
-        rejectedA[w] = p;
-        rejectedB[w] = q;
-      };
       const tryPair = (p: number, q: number): void => {
         const ra = find(items[p]);
         const rb = find(items[q]);
         if (ra === rb) return;
-        if (rejected(p, q)) return;
-        comparisons++;
-        bySource[source]++;
-        if (views) {
-          viewSide(A, ra, generic[p]);
-          viewSide(B, rb, generic[q]);
-        } else {
-          self.recordSide(A, items[p], generic[p]);
-          self.recordSide(B, items[q], generic[q]);
-        }
-        const v = self.judge(A, B);
-        if (!v) {
-          reject(p, q);
+        if (!views) {
+          // The quick test of judge on the two records, before the table of rejected pairs.
+          const fp = flags[p];
+          const fq = flags[q];
+          if ((fp & fq & (F_DOI | F_ARX)) === 0) {
+            const both = fp & fq;
+            if (
+              (both & F_TITLE) === 0 ||
+              ((both & F_TEXT) !== 0 &&
+                (keyHi(titleKey, p) !== keyHi(titleKey, q) || keyLo(titleKey, p) !== keyLo(titleKey, q)) &&
+                self.textContainment(p, q) < o.textThreshold)
+            ) {
+              comparisons++;
+              bySource[source]++;
+              return;
+            }
+          }
+          if (rejected(p, q)) return;
+          comparisons++;
+          bySource[source]++;
+          self.recordSide(A, p, generic[p]);
+          self.recordSide(B, q, generic[q]);
+          const v = self.judge(A, B);
+          if (!v) reject(p, q);
+          else if (union(ra, rb, v, p, q)) unions++;
           return;
         }
-        if (union(ra, rb, v, views ? anchor[ra] : items[p], views ? anchor[rb] : items[q])) unions++;
+        if (rejectedPairs.has(p, q)) return;
+        comparisons++;
+        bySource[source]++;
+        viewSide(A, ra, generic[p]);
+        viewSide(B, rb, generic[q]);
+        const v = self.judge(A, B);
+        if (!v) rejectedPairs.add(p, q);
+        else if (union(ra, rb, v, anchor[ra], anchor[rb])) unions++;
       };
       /** Compare each member of a bucket with up to `bucketWindow` earlier members, nearest first. */
       const scan = (run: ArrayLike<number>) => {
         for (let x = 1; x < run.length; x++) {
-          const lo = Math.max(0, x - o.bucketWindow);
-          for (let y = x - 1; y >= lo; y--) tryPair(run[y], run[x]);
+          const low = Math.max(0, x - o.bucketWindow);
+          for (let y = x - 1; y >= low; y--) tryPair(run[y], run[x]);
         }
       };
-      source = 0;
-      runs.each(keysOf((s) => (self.doiOf(s) >= 0 ? [self.doiOf(s), self.doiKey] : undefined)), scan);
-      yield;
-      source = 1;
-      runs.each(keysOf((s) => self.arxOf(s)), scan);
-      yield;
-      source = 2;
-      runs.each(keysOf((s) => [s[S_ID], self.idKey]), scan);
-      yield;
-      source = 3;
-      runs.each(titles, scan);
-      yield;
-      source = 4;
-      runs.each(keysOf((s) => (self.titleOf(s) >= 0 && self.hasKey(self.prefixKey, self.titleOf(s)) ? [self.titleOf(s), self.prefixKey] : undefined)), scan);
 
-      // LSH buckets, one band at a time (32-bit band keys; a chance collision only costs a judge).
-      function* banded(bands: number, sourceOf: (s: Int32Array) => number, keyOf: (i: number, band: number) => number): Generator<void, void, void> {
-        const from = new Int32Array(m).fill(-1);
-        const has = new Uint8Array(m);
-        for (let p = 0; p < m; p++) {
-          side(S, items[p], 0);
-          from[p] = sourceOf(S);
-          has[p] = from[p] >= 0 ? 1 : 0;
+      /**
+       * One bucket source (keys computed): its buckets in key order; in a later round, those that
+       * differ from round 0.
+       */
+      const visitSource = (kind: number, band: number, k: Keys): void => {
+        if (!views) {
+          runs.each(k, scan);
+          return;
         }
-        const hi = new Uint32Array(m);
+        dirtyKeys.clear();
+        for (const list of [dirty.view(), changed]) {
+          for (let x = 0; x < list.length; x++) {
+            const r = self.recordMember(kind, list[x]);
+            if (r >= 0 && self.keyOf(kind, band, r, 0, oneHi, oneLo)) dirtyKeys.add(oneHi[0]);
+          }
+        }
+        if (dirtyKeys.size === 0) return;
+        for (let p = 0; p < m; p++) visit[p] = k.has[p] && dirtyKeys.has(k.hi[p]) ? 1 : 0;
+        // Buckets are visited in key order, as round 0 did. When a union makes more records dirty, the
+        // buckets after the current one that now hold a dirty key are visited in a second pass.
+        watchKind = kind;
+        watchBand = band;
+        const before = dirty.length;
+        let stop = -1;
+        runs.each({ hi: k.hi, lo: k.lo, has: visit, m }, (run, key) => {
+          if (stop >= 0 && key > stop) return;
+          scan(run);
+          if (stop < 0 && dirty.length !== before) stop = key;
+        });
+        if (stop >= 0) {
+          runs.each(k, (run, key) => {
+            if (key > stop && dirtyKeys.has(key)) scan(run);
+          });
+        }
+        watchKind = -1;
+      };
+
+      // Each source reads its keys when it starts (the title keys: when the round starts).
+      for (const kind of [K_DOI, K_ARX, K_ID, K_TITLE, K_PREFIX]) {
+        source = kind;
+        if (kind === K_TITLE) visitSource(kind, 0, titles);
+        else {
+          membersOf(kind);
+          keysOf(kind, 0, hi, lo, has);
+          visitSource(kind, 0, keys);
+        }
+        yield;
+      }
+      // LSH buckets, one band at a time (32-bit band keys; a chance collision only costs a judge).
+      // The members supplying the bands are read once per source.
+      for (const [kind, bands] of [[K_TBAND, o.titleBands], [K_XBAND, o.textBands]]) {
+        source = kind;
+        membersOf(kind);
         for (let b = 0; b < bands; b++) {
-          for (let p = 0; p < m; p++) if (from[p] >= 0) hi[p] = keyOf(from[p], b);
-          runs.each({ hi, lo: undefined, has }, scan);
+          keysOf(kind, b, hi, lo, has);
+          visitSource(kind, b, hiOnly);
           yield;
         }
       }
-      yield;
-      source = 5;
-      yield* banded(o.titleBands, (s) => self.titleOf(s), (i, b) => self.titleBandKeys.get(i, b));
-      source = 6;
-      yield* banded(o.textBands, (s) => self.textOf(s), (i, b) => bandKey(self.textSig.row(i), b, o.textRows));
       return unions;
     }
 
     // Round 0 on records; then rounds on group views until one merges nothing.
-    let unions = yield* round(Int32Array.from({ length: n }, (_, i) => i), false);
+    const all = new Int32Array(n);
+    for (let i = 0; i < n; i++) all[i] = i;
+    let unions = yield* round(all, false);
     let rounds = 1;
     while (unions > 0 && rounds < MAX_ROUNDS) {
       const roots: number[] = [];
@@ -679,8 +987,8 @@ export class DedupeIndex {
     const idHi = new Uint32Array(n);
     const idLo = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
-      idHi[i] = this.idKey.get(i, 0);
-      idLo[i] = this.idKey.get(i, 1);
+      idHi[i] = keyHi(this.idKey, i);
+      idLo[i] = keyLo(this.idKey, i);
     }
     return new DedupePlan({
       roots,
@@ -696,10 +1004,44 @@ export class DedupeIndex {
   }
 }
 
+const CHANCE = 1 / 256;
+const CB = CHUNK_BITS;
+const CM = CHUNK_MASK;
+
+/** Record i's value in a chunked column of one value per record. */
+function at32(col: Uint32Array[], i: number): number {
+  return col[i >>> CB][i & CM];
+}
+
+/** The high half of record i's key in a chunked key column (two values per record). */
+function keyHi(col: Uint32Array[], i: number): number {
+  return col[i >>> CB][(i & CM) << 1];
+}
+
+/** The low half of record i's key. */
+function keyLo(col: Uint32Array[], i: number): number {
+  return col[i >>> CB][((i & CM) << 1) | 1];
+}
+
+/** hashString(s with every `skip` code unit removed, seed). */
+function hashSkipping(s: string, skip: number, seed: number): number {
+  let h = (seed ^ 0x811c9dc5) | 0;
+  let len = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === skip) continue;
+    h = Math.imul(h ^ c, 0x01000193);
+    len++;
+  }
+  return fmix32(h ^ len);
+}
+
 interface Keys {
   hi: Uint32Array;
   lo: Uint32Array | undefined;
   has: Uint8Array;
+  /** Positions 0..m-1 are read. */
+  m: number;
 }
 
 /**
@@ -719,10 +1061,10 @@ class RunFinder {
     this.tmpKeys = new Uint32Array(m);
   }
 
-  /** Call fn(run) for each run of two or more positions with equal keys (high half, then low half). */
-  each(keys: Keys, fn: (run: ArrayLike<number>) => void): void {
+  /** Call fn(run, key) for each run of two or more positions with equal keys (high half, then low half), in order of the high half. */
+  each(keys: Keys, fn: (run: ArrayLike<number>, key: number) => void): void {
     let n = 0;
-    for (let p = 0; p < keys.has.length; p++) {
+    for (let p = 0; p < keys.m; p++) {
       if (!keys.has[p]) continue;
       this.items[n] = p;
       this.keys[n] = keys.hi[p];
@@ -736,13 +1078,14 @@ class RunFinder {
       if (e < n && hi[e] === hi[s]) continue;
       if (e - s > 1) {
         const run = items.subarray(s, e);
+        const key = hi[s];
         const lo = keys.lo;
-        if (!lo) fn(run);
+        if (!lo) fn(run, key);
         else {
           // Same high half: split by the low half (rarely more than one part), keeping order in each.
           let same = true;
           for (let k = 1; k < run.length && same; k++) same = lo[run[k]] === lo[run[0]];
-          if (same) fn(run);
+          if (same) fn(run, key);
           else {
             const parts = new Map<number, number[]>();
             for (const p of run) {
@@ -750,7 +1093,7 @@ class RunFinder {
               if (part) part.push(p);
               else parts.set(lo[p], [p]);
             }
-            for (const part of parts.values()) if (part.length > 1) fn(part);
+            for (const part of parts.values()) if (part.length > 1) fn(part, key);
           }
         }
       }
@@ -759,20 +1102,118 @@ class RunFinder {
   }
 }
 
+/** A set of 32-bit keys (open addressing, linear probing), cleared in time proportional to its capacity. */
+class KeySet {
+  private keys = new Uint32Array(64);
+  private used = new Uint8Array(64);
+  size = 0;
+
+  clear(): void {
+    if (this.size === 0) return;
+    this.used.fill(0);
+    this.size = 0;
+  }
+
+  private slot(key: number): number {
+    return Math.imul(key ^ (key >>> 16), 0x45d9f3b) >>> 0;
+  }
+
+  add(key: number): void {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    const mask = this.keys.length - 1;
+    let s = this.slot(key) & mask;
+    while (this.used[s]) {
+      if (this.keys[s] === key) return;
+      s = (s + 1) & mask;
+    }
+    this.used[s] = 1;
+    this.keys[s] = key;
+    this.size++;
+  }
+
+  has(key: number): boolean {
+    const mask = this.keys.length - 1;
+    let s = this.slot(key) & mask;
+    while (this.used[s]) {
+      if (this.keys[s] === key) return true;
+      s = (s + 1) & mask;
+    }
+    return false;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const used = this.used;
+    this.keys = new Uint32Array(keys.length * 2);
+    this.used = new Uint8Array(keys.length * 2);
+    this.size = 0;
+    for (let s = 0; s < keys.length; s++) if (used[s]) this.add(keys[s]);
+  }
+}
+
+/** A set of pairs of non-negative 31-bit integers (open addressing), grown as needed. */
+class PairSet {
+  private a = new Int32Array(1024).fill(-1);
+  private b = new Int32Array(1024);
+  private count = 0;
+
+  clear(): void {
+    if (this.count === 0) return;
+    this.a.fill(-1);
+    this.count = 0;
+  }
+
+  has(p: number, q: number): boolean {
+    const mask = this.a.length - 1;
+    let s = combine(p, q) & mask;
+    for (;;) {
+      const x = this.a[s];
+      if (x === -1) return false;
+      if (x === p && this.b[s] === q) return true;
+      s = (s + 1) & mask;
+    }
+  }
+
+  add(p: number, q: number): void {
+    if (2 * (this.count + 1) > this.a.length) {
+      const a = this.a;
+      const b = this.b;
+      this.a = new Int32Array(a.length * 2).fill(-1);
+      this.b = new Int32Array(a.length * 2);
+      this.count = 0;
+      for (let s = 0; s < a.length; s++) if (a[s] !== -1) this.add(a[s], b[s]);
+    }
+    const mask = this.a.length - 1;
+    let s = combine(p, q) & mask;
+    while (this.a[s] !== -1) {
+      if (this.a[s] === p && this.b[s] === q) return;
+      s = (s + 1) & mask;
+    }
+    this.a[s] = p;
+    this.b[s] = q;
+    this.count++;
+  }
+}
+
 /** Character trigrams of a folded title (UTF-8 bytes, padded with a space at both ends) as 24-bit ints. */
 export function titleGrams(bytes: Uint8Array): Uint32Array {
-  const len = bytes.length + 2;
-  if (len < 3) return new Uint32Array(0);
-  const out = new Uint32Array(len - 2);
+  const out = new Uint32Array(Math.max(0, bytes.length));
+  return out.subarray(0, titleGramsInto(bytes, out));
+}
+
+/** titleGrams into `out` (at least bytes.length long); returns their number. */
+function titleGramsInto(bytes: Uint8Array, out: Uint32Array): number {
+  const count = bytes.length;
+  if (count < 1) return 0;
   let a = 32;
   let b = bytes[0];
-  for (let k = 0; k < out.length; k++) {
+  for (let k = 0; k < count; k++) {
     const c = k + 1 < bytes.length ? bytes[k + 1] : 32;
     out[k] = (a << 16) | (b << 8) | c;
     a = b;
     b = c;
   }
-  return out;
+  return count;
 }
 
 function uniqueSorted(a: Uint32Array): Uint32Array {

@@ -60,7 +60,17 @@ const SPECIAL_RE = new RegExp(`[${[...LETTER_MAP.keys()].join('')}]`, 'gu');
 const APOSTROPHES = /['\u2018\u2019\u02bc\u0060\u00b4\u2032]/g;
 
 function foldLatex(text: string): string {
-  if (!text.includes('\\') && !text.includes('$') && !text.includes('{')) return text;
+  return hasLatex(text) ? latexBraces(latexMacros(text)) : text;
+}
+
+/** True when foldLatex changes anything (it works on text with a backslash, a dollar or a brace). */
+function hasLatex(text: string): boolean {
+  return text.includes('\\') || text.includes('$') || text.includes('{');
+}
+
+/** The macro steps of foldLatex (every one needs a backslash). */
+function latexMacros(text: string): string {
+  if (!text.includes('\\')) return text;
   let s = text;
   // Accent macros: \"o, \"{o}, {\"o}, \'{\i}, \v c ... keep the letter.
   s = s.replace(/\\(["'`^~=.uvHcdbkrt])\s*(?:\{\s*\\?([a-zA-Z])\s*\}|\\?([a-zA-Z]))/g, (_m, _a, b, c) => b ?? c);
@@ -70,7 +80,11 @@ function foldLatex(text: string): string {
   s = s.replace(/\\([&%$#_{}])/g, ' ');
   // Other macros: formatting ones vanish, the rest (\alpha, \log) become words.
   s = s.replace(/\\([a-zA-Z]+)\*?/g, (_m, name: string) => (LATEX_FORMAT.has(name) ? ' ' : ` ${name} `));
-  s = s.replace(/\\./g, ' ');
+  return s.replace(/\\./g, ' ');
+}
+
+/** The last step of foldLatex: braces vanish, math and spacing marks separate. */
+function latexBraces(s: string): string {
   return s.replace(/[{}$~^_]/g, (c) => (c === '{' || c === '}' ? '' : ' '));
 }
 
@@ -138,41 +152,80 @@ const NON_WORD = /[^\p{L}\p{N}]+/gu;
 export function foldedWordHashes(text: string, seed: number, buffer: Uint32Array): { buffer: Uint32Array; count: number } {
   let s = text;
   if (s.includes('&')) s = s.replace(ENTITY, (_m, body: string) => decodeEntity(body));
-  s = foldLatex(s);
+  // foldLatex in two parts: the macros here; its last step (braces dropped, $ ~ ^ _ blanked, and
+  // those separate words anyway) is done by the word loop.
+  const dropBraces = hasLatex(s);
+  if (dropBraces) s = latexMacros(s);
+  const count = asciiWordHashes(s, seed, buffer, dropBraces);
+  if (count >= 0) return { buffer: wordBuffer, count };
+  // Not ASCII: the Unicode fold, then the words hashed one by one.
+  if (dropBraces) s = latexBraces(s);
+  let buf = buffer;
+  let n = 0;
+  const folded = foldUnicode(s);
+  if (folded) {
+    for (const w of folded.split(' ')) {
+      if (n === buf.length) buf = grow(buf);
+      buf[n++] = hashString(w, seed);
+    }
+  }
+  return { buffer: buf, count: n };
+}
+
+let wordBuffer: Uint32Array = new Uint32Array(0);
+
+function grow(buf: Uint32Array): Uint32Array {
+  const grown = new Uint32Array(Math.max(16, buf.length * 2));
+  grown.set(buf);
+  return grown;
+}
+
+/**
+ * hashString of each lower-cased word of ASCII text (apostrophes, and braces when `dropBraces`, join;
+ * any other non-alphanumeric separates) into `buffer` (grown into wordBuffer when needed), with
+ * the buffer used left in wordBuffer. Returns the number of words, or -1 at the first non-ASCII character.
+ */
+function asciiWordHashes(s: string, seed: number, buffer: Uint32Array, dropBraces: boolean): number {
+  const start = (seed ^ 0x811c9dc5) | 0;
   let buf = buffer;
   let count = 0;
-  const push = (h: number) => {
-    if (count === buf.length) {
-      const grown = new Uint32Array(buf.length * 2);
-      grown.set(buf);
-      buf = grown;
-    }
-    buf[count++] = h;
-  };
-  if (!ASCII.test(s)) {
-    const folded = foldUnicode(s);
-    if (folded) for (const w of folded.split(' ')) push(hashString(w, seed));
-    return { buffer: buf, count };
-  }
-  // hashString inlined over the lower-cased word characters.
-  const start = (seed ^ 0x811c9dc5) | 0;
   let h = start;
   let len = 0;
-  for (let i = 0; i <= s.length; i++) {
-    let c = i < s.length ? s.charCodeAt(i) : 32;
-    if (c >= 65 && c <= 90) c += 32;
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 97) {
+      if (c <= 122) {
+        h = Math.imul(h ^ c, 0x01000193);
+        len++;
+        continue;
+      }
+      if (c >= 128) return -1;
+      if (dropBraces && (c === 123 || c === 125)) continue;
+    } else if (c >= 65 && c <= 90) {
+      c += 32;
       h = Math.imul(h ^ c, 0x01000193);
       len++;
-    } else if (c === 39 || c === 96) {
-      // An apostrophe joins the word.
-    } else if (len > 0) {
-      push(fmix32(h ^ len));
+      continue;
+    } else if (c >= 48 && c <= 57) {
+      h = Math.imul(h ^ c, 0x01000193);
+      len++;
+      continue;
+    } else if (c === 39) continue; // an apostrophe joins the word
+    if (c === 96) continue; // so does a backtick
+    if (len > 0) {
+      if (count === buf.length) buf = grow(buf);
+      buf[count++] = fmix32(h ^ len);
       h = start;
       len = 0;
     }
   }
-  return { buffer: buf, count };
+  if (len > 0) {
+    if (count === buf.length) buf = grow(buf);
+    buf[count++] = fmix32(h ^ len);
+  }
+  wordBuffer = buf;
+  return count;
 }
 
 /** Words of folded text. */
@@ -202,6 +255,51 @@ export function leadingContentWords(folded: string, n: number): string | undefin
     if (out.length === n) return out.join(' ');
   }
   return undefined;
+}
+
+/** What the dedupe index keeps of a folded title, from one split (see the functions it stands for). */
+export interface TitleFeatures {
+  /** contentWordCount(folded) */
+  contentWords: number;
+  /** leadingContentWords(folded, headWords) */
+  head: string | undefined;
+  /** isGenericTitleText(folded) */
+  generic: boolean;
+  /** numberTokens(folded) */
+  numbers: string;
+}
+
+/** contentWordCount, leadingContentWords, isGenericTitleText and numberTokens of folded text at once. */
+export function titleFeatures(folded: string, headWords: number): TitleFeatures {
+  const words = folded.split(' ');
+  let contentWords = 0;
+  let head: string | undefined;
+  let headParts: string[] | undefined;
+  // isGenericTitleText: the list, or list words only (function words and numbers aside).
+  let generic: boolean | undefined = folded === '' || GENERIC_TITLE.test(folded) ? true : undefined;
+  let genericWords = 0;
+  let numbers: string[] | undefined;
+  for (const w of words) {
+    const fn = FUNCTION_WORDS.has(w);
+    if (w && !fn) {
+      contentWords++;
+      if (head === undefined) {
+        (headParts ??= []).push(w);
+        if (headParts.length === headWords) head = headParts.join(' ');
+      }
+    }
+    let digits = 0;
+    for (let k = 0; k < w.length; k++) {
+      const c = w.charCodeAt(k);
+      if (c >= 48 && c <= 57) digits++;
+    }
+    if (w && (digits > 0 || ROMAN.has(w))) (numbers ??= []).push(w);
+    if (generic === undefined && !fn && !(digits > 0 && digits === w.length)) {
+      if (!GENERIC_WORDS.has(w)) generic = false;
+      else genericWords++;
+    }
+  }
+  return { contentWords, head, generic: generic ?? genericWords > 0, numbers: numbers ? numbers.sort().join(' ') : '' };
 }
 
 // Titles that name a kind of item rather than a paper: many different items carry them.
@@ -380,6 +478,48 @@ function cachedSurnameKeys(author: string): string[] {
     nameCache.set(author, keys);
   }
   return keys;
+}
+
+// Hashes of the surname keys of recent names (bounded like nameCache), for one seed at a time: a
+// name maps to its pair's place in hashPairs (-1: no key).
+const hashPairIndex = new Map<string, number>();
+let hashPairs = new Uint32Array(2048);
+let hashPairSeed = 0;
+
+/**
+ * The surname keys of authorKeys(value) as hashes: for each author with a key, hashString of its
+ * first key and of its second (0 when there is none), each 1 when it hashes to 0. Appended to `out`
+ * (two numbers per author); returns the number of authors.
+ */
+export function authorKeyHashes(value: unknown, seed: number, out: number[]): number {
+  if (seed !== hashPairSeed) {
+    hashPairIndex.clear();
+    hashPairSeed = seed;
+  }
+  let count = 0;
+  for (const a of authorList(value)) {
+    let at = hashPairIndex.get(a);
+    if (at === undefined) {
+      const keys = NOT_AN_AUTHOR.test(a.trim()) ? [] : surnameKeys(a);
+      if (hashPairIndex.size >= NAME_CACHE_LIMIT) hashPairIndex.clear();
+      at = -1;
+      if (keys.length) {
+        at = 2 * hashPairIndex.size;
+        if (at + 2 > hashPairs.length) {
+          const grown = new Uint32Array(hashPairs.length * 2);
+          grown.set(hashPairs);
+          hashPairs = grown;
+        }
+        hashPairs[at] = hashString(keys[0], seed) || 1;
+        hashPairs[at + 1] = keys.length > 1 ? hashString(keys[1], seed) || 1 : 0;
+      }
+      hashPairIndex.set(a, at);
+    }
+    if (at < 0) continue;
+    out.push(hashPairs[at], hashPairs[at + 1]);
+    count++;
+  }
+  return count;
 }
 
 /** Distinct main surnames of an author field, in order. */

@@ -3,7 +3,7 @@
 // rather than O(shingles x K). The probability that two signatures agree in a bin is the Jaccard
 // similarity of the two shingle sets. Values are kept as 8 bits (b-bit MinHash, Li & Koenig 2010):
 // a chance agreement has probability 1/256, which estimateJaccard corrects for.
-import { combine, fmix32 } from './hash.js';
+import { combine } from './hash.js';
 
 export interface MinHasher {
   /** Number of bins (signature length), at most 256. */
@@ -19,43 +19,53 @@ export function createMinHasher(k: number, seed: number): MinHasher {
   const mins = new Uint32Array(k);
   const filled = new Uint8Array(k);
   const probe = (b: number, attempt: number) => Math.floor((combine(b + 1, attempt ^ seed) * k) / 4294967296);
-  // The first probes of every bin, computed once.
-  const probes = new Uint16Array(k * PROBES);
+  // The first probes of every bin, computed once (bins fit in a byte: k <= 256).
+  const probes = new Uint8Array(k * PROBES);
   for (let b = 0; b < k; b++) for (let a = 1; a <= PROBES; a++) probes[b * PROBES + a - 1] = probe(b, a);
   return {
     k,
     sign(elements, count, out) {
+      if (count <= 0) return false;
       mins.fill(0xffffffff);
       filled.fill(0);
-      let any = false;
       for (let e = 0; e < count; e++) {
-        const h = fmix32(elements[e] ^ seed);
+        // h = fmix32(element ^ seed), v = fmix32(h ^ 0x2545f491), inlined.
+        let h = elements[e] ^ seed;
+        h ^= h >>> 16;
+        h = Math.imul(h, 0x85ebca6b);
+        h ^= h >>> 13;
+        h = Math.imul(h, 0xc2b2ae35);
+        h ^= h >>> 16;
         // Multiply-shift picks the bin from the high bits; a second mix orders elements inside it.
-        const bin = Math.floor((h * k) / 4294967296);
-        const v = fmix32(h ^ 0x2545f491);
-        if (!filled[bin] || v < mins[bin]) {
+        const bin = (((h >>> 0) * k) / 4294967296) | 0;
+        let v = h ^ 0x2545f491;
+        v ^= v >>> 16;
+        v = Math.imul(v, 0x85ebca6b);
+        v ^= v >>> 13;
+        v = Math.imul(v, 0xc2b2ae35);
+        v = (v ^ (v >>> 16)) >>> 0;
+        if (filled[bin] === 0 || v < mins[bin]) {
           mins[bin] = v;
           filled[bin] = 1;
-          any = true;
         }
       }
-      if (!any) return false;
-      // Rotation densification (Shrivastava & Li 2014): an empty bin takes the value of the next
-      // non-empty bin to its right (circularly), salted with the distance. One pass each way, O(k).
       for (let b = 0; b < k; b++) {
-        if (filled[b]) {
+        if (filled[b] !== 0) {
           out[b] = mins[b] & 0xff;
           continue;
         }
         // Borrow from a pseudo-random non-empty bin; the probe sequence depends only on (b, attempt),
         // so two similar sets borrow alike (optimal densification, Shrivastava 2017).
-        for (let attempt = 1; ; attempt++) {
-          const src = attempt <= PROBES ? probes[b * PROBES + attempt - 1] : probe(b, attempt);
-          if (filled[src]) {
-            out[b] = (mins[src] ^ (attempt * 0x9d)) & 0xff;
-            break;
-          }
+        const base = b * PROBES - 1;
+        let attempt = 1;
+        while (attempt <= PROBES && filled[probes[base + attempt]] === 0) attempt++;
+        let src = attempt <= PROBES ? probes[base + attempt] : -1;
+        while (src < 0) {
+          const p = probe(b, attempt);
+          if (filled[p] !== 0) src = p;
+          else attempt++;
         }
+        out[b] = (mins[src] ^ (attempt * 0x9d)) & 0xff;
       }
       return true;
     },
