@@ -4,7 +4,6 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { DataError } from '../errors.js';
 import type { Paper } from '../record.js';
 import { registerCleanup } from './cleanup.js';
@@ -86,9 +85,27 @@ export class RecordSpool {
       for (let i = 0; i < this.memory.length; i++) yield [i, JSON.stringify(this.memory[i])];
       return;
     }
-    const lines = createInterface({ input: createReadStream(this.file!, { encoding: 'utf8' }), crlfDelay: Infinity });
+    for await (const [i, line] of this.fileLines(() => true)) yield [i, line!];
+  }
+
+  /** Lines of the spool file, found in bytes (faster than readline); unwanted lines are not decoded. */
+  private async *fileLines(wanted: (i: number) => boolean): AsyncGenerator<[number, string | undefined]> {
+    let carry: Buffer | undefined;
     let i = 0;
-    for await (const line of lines) yield [i++, line];
+    for await (const chunk of createReadStream(this.file!, { highWaterMark: 1 << 20 })) {
+      const buf: Buffer = carry ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+        const k = i++;
+        yield [k, wanted(k) ? buf.toString('utf8', start, nl) : undefined];
+        start = nl + 1;
+      }
+      carry = start < buf.length ? buf.subarray(start) : undefined;
+    }
+    if (carry?.length) {
+      const k = i++;
+      yield [k, wanted(k) ? carry.toString('utf8') : undefined];
+    }
   }
 
   get inMemory(): boolean {
@@ -101,12 +118,7 @@ export class RecordSpool {
       for (let i = 0; i < this.memory.length; i++) yield [i, wanted(i) ? this.memory[i] : undefined];
       return;
     }
-    const lines = createInterface({ input: createReadStream(this.file!, { encoding: 'utf8' }), crlfDelay: Infinity });
-    let i = 0;
-    for await (const line of lines) {
-      const k = i++;
-      yield [k, wanted(k) ? (JSON.parse(line) as Paper) : undefined];
-    }
+    for await (const [k, line] of this.fileLines(wanted)) yield [k, line === undefined ? undefined : (JSON.parse(line) as Paper)];
   }
 
   dispose(): void {
