@@ -1,10 +1,10 @@
 // Pass 1 of clustering: tokenize each record once and keep only compact term counts.
-// Memory per record is ~5 bytes per distinct term (a Uint32 term id and a Uint8 count) until the
-// vocabulary is chosen, then 3 bytes (Uint16 column, Uint8 count); no per-record objects are kept,
+// Memory per record is ~2.5 bytes per distinct term (a varint of the term id with a flag for a
+// count above 1, then that count) until the vocabulary is chosen; no per-record objects are kept,
 // except for a bounded, seeded sample of documents used for labels and representatives.
 import { stem, STOPWORDS } from '../../text/tokens.js';
 import { hash32 } from './random.js';
-import { BIGRAM_BUCKETS, BIGRAM_PREFIX, bigramBucket, hashWord, scanWords, WordTable } from './words.js';
+import { BIGRAM_BUCKETS, BIGRAM_PREFIX, bigramBucket, hashWord, scanSpans, scanText, WordIndex, WordSpans } from './words.js';
 
 /** TeX macro names that survive in abstracts after "$\mathcal{O}$" loses its punctuation. */
 const TEX_WORDS = new Set(
@@ -16,15 +16,42 @@ export function isStopToken(surface: string): boolean {
   return surface.length < 2 || STOPWORDS.has(surface) || TEX_WORDS.has(surface) || /^\d+(?:\.\d+)?$/.test(surface);
 }
 
-const BLOCK_ENTRIES = 1 << 18;
+const BLOCK_BYTES = 1 << 20;
+/** Most bytes one entry takes: a 5-byte varint and a count byte. */
+const ENTRY_MAX_BYTES = 6;
 
-/** Rows of term counts, stored in blocks so growth never copies the whole corpus. */
+/**
+ * Rows of term counts, stored in blocks so growth never copies the whole corpus. Each entry is a
+ * varint (7 bits a byte, low bits first) of term * 2 + (count > 1 ? 1 : 0), followed by the count
+ * byte when the count is above 1; entries keep the order in which the row met its terms.
+ */
 export interface CountBlock {
   firstRow: number;
-  /** rowStart[r - firstRow] .. rowStart[r - firstRow + 1] are row r's entries. */
+  /** rowStart[r - firstRow] .. rowStart[r - firstRow + 1] are the bytes of row r's entries. */
   rowStart: Uint32Array;
-  cols: Uint32Array | Uint16Array;
-  counts: Uint8Array;
+  bytes: Uint8Array;
+}
+
+/**
+ * Calls fn(term, count) for each entry of bytes[start, end) (see CountBlock), in order.
+ * Hot loops decode inline instead; this is the reference.
+ */
+export function forEachEntry(bytes: Uint8Array, start: number, end: number, fn: (term: number, count: number) => void): void {
+  let p = start;
+  while (p < end) {
+    let v = 0;
+    let shift = 1;
+    let b = bytes[p++];
+    while (b >= 128) {
+      v += (b - 128) * shift;
+      shift *= 128;
+      b = bytes[p++];
+    }
+    v += b * shift;
+    const many = v % 2;
+    const term = (v - many) / 2;
+    fn(term, many ? bytes[p++] : 1);
+  }
 }
 
 export interface SampleDoc {
@@ -92,11 +119,13 @@ export class Corpus {
   readonly terms: string[] = [];
   private readonly termIndex = new Map<string, number>();
   /** lower-case word -> term id, or -1 for a stop token */
-  private readonly termOfWord = new WordTable();
+  private readonly termOfWord = new WordIndex();
+  private readonly spans = new WordSpans();
   /** Words as written (case kept) in sampled documents, and their term ids. */
   readonly words: string[] = [];
   /** word as written -> word id, or -1 for a stop token */
-  private readonly wordTable = new WordTable();
+  private readonly wordTable = new WordIndex();
+  private readonly sampleSpans = new WordSpans();
   private readonly wordTerms = new GrowableInt32();
   /** document frequency by term id */
   private dfCounts = new Uint32Array(1024);
@@ -106,10 +135,9 @@ export class Corpus {
   private bucketTerm: Int32Array | undefined;
   rows = 0;
   blocks: CountBlock[] = [];
-  private current: { firstRow: number; rowStart: GrowableUint32; cols: Uint32Array; counts: Uint8Array; used: number } | undefined;
-  // Per-document scratch, indexed by term id.
-  private mark = new Int32Array(1024);
-  private slot = new Int32Array(1024);
+  private current: { firstRow: number; rowStart: GrowableUint32; bytes: Uint8Array; used: number } | undefined;
+  /** Per-document scratch by term id: [stamp of the last document that used it, its slot in uniq]. */
+  private seen = new Int32Array(2048);
   private uniq = new Uint32Array(256);
   private cnt = new Uint32Array(256);
   private unique = 0;
@@ -132,23 +160,27 @@ export class Corpus {
   }
 
   /** Term id of a lower-case word (-1 for a stop token); new words get new ids. */
-  private termOf(word: string, hash: number = hashWord(word)): number {
-    const at = this.termOfWord.find(word, 0, word.length, hash);
-    if (at >= 0) return this.termOfWord.value(at);
-    return this.newWord(word, hash);
+  private termOf(word: string): number {
+    if (this.termOfWord.findString(word)) return this.termOfWord.a;
+    const t = this.termOfStem(word);
+    this.termOfWord.addString(word, t, 0);
+    return t;
   }
 
-  private newWord(word: string, hash: number): number {
-    let t = -1;
-    if (!isStopToken(word)) {
-      const s = stem(word);
-      const known = this.termIndex.get(s);
-      if (known === undefined) {
-        t = this.newTerm(s);
-        this.termIndex.set(s, t);
-      } else t = known;
-    }
-    this.termOfWord.add(word, hash, t);
+  /** Term id of word w of the scanned text, a word not seen before (it is remembered). */
+  private newWord(spans: WordSpans, w: number): number {
+    const t = this.termOfStem(spans.word(w));
+    this.termOfWord.add(spans, w, t, 0);
+    return t;
+  }
+
+  private termOfStem(word: string): number {
+    if (isStopToken(word)) return -1;
+    const s = stem(word);
+    const known = this.termIndex.get(s);
+    if (known !== undefined) return known;
+    const t = this.newTerm(s);
+    this.termIndex.set(s, t);
     return t;
   }
 
@@ -182,31 +214,33 @@ export class Corpus {
       return b;
     };
     this.dfCounts = grow(this.dfCounts, (n) => new Uint32Array(n));
-    this.mark = grow(this.mark, (n) => new Int32Array(n));
-    this.slot = grow(this.slot, (n) => new Int32Array(n));
+    const seen = new Int32Array(size * 2);
+    seen.set(this.seen);
+    this.seen = seen;
   }
 
   private countWords(text: string, stamp: number): void {
     if (!text) return;
-    const lower = text.toLowerCase();
+    const spans = this.spans;
+    const n = scanText(text, spans);
     const table = this.termOfWord;
     let prev = -1;
-    scanWords(lower, (start, end, hash) => {
-      const at = table.find(lower, start, end, hash);
-      const t = at >= 0 ? table.value(at) : this.newWord(lower.slice(start, end), hash);
+    for (let w = 0; w < n; w++) {
+      const t = table.find(spans, w) ? table.a : this.newWord(spans, w);
       if (t < 0) {
         prev = -1;
-        return;
+        continue;
       }
       this.tally(t, stamp);
       if (prev >= 0) this.tally(this.bigramTerm(prev, t), stamp);
       prev = t;
-    });
+    }
   }
 
   private tally(t: number, stamp: number): void {
-    if (this.mark[t] !== stamp) {
-      this.mark[t] = stamp;
+    const seen = this.seen;
+    if (seen[2 * t] !== stamp) {
+      seen[2 * t] = stamp;
       if (this.unique === this.uniq.length) {
         const u = new Uint32Array(this.unique * 2);
         u.set(this.uniq);
@@ -215,12 +249,12 @@ export class Corpus {
         c.set(this.cnt);
         this.cnt = c;
       }
-      this.slot[t] = this.unique;
+      seen[2 * t + 1] = this.unique;
       this.uniq[this.unique] = t;
       this.cnt[this.unique] = 1;
       this.unique++;
     } else {
-      this.cnt[this.slot[t]]++;
+      this.cnt[seen[2 * t + 1]]++;
     }
   }
 
@@ -238,33 +272,35 @@ export class Corpus {
 
   private appendRow(unique: number): void {
     let block = this.current;
-    if (!block || block.used + unique > block.cols.length) {
+    if (!block || block.used + unique * ENTRY_MAX_BYTES > block.bytes.length) {
       this.sealBlock();
-      const size = Math.max(BLOCK_ENTRIES, unique);
-      block = this.current = {
-        firstRow: this.rows - 1,
-        rowStart: new GrowableUint32(1024),
-        cols: new Uint32Array(size),
-        counts: new Uint8Array(size),
-        used: 0,
-      };
+      const size = Math.max(BLOCK_BYTES, unique * ENTRY_MAX_BYTES);
+      block = this.current = { firstRow: this.rows - 1, rowStart: new GrowableUint32(1024), bytes: new Uint8Array(size), used: 0 };
     }
     block.rowStart.push(block.used);
+    const bytes = block.bytes;
+    let p = block.used;
     for (let k = 0; k < unique; k++) {
       const t = this.uniq[k];
       this.dfCounts[t]++;
-      block.cols[block.used] = t;
       // Counts above 255 in one abstract carry no more topic than 255 do.
-      block.counts[block.used] = Math.min(this.cnt[k], 255);
-      block.used++;
+      const count = Math.min(this.cnt[k], 255);
+      let v = t * 2 + (count > 1 ? 1 : 0);
+      while (v >= 128) {
+        bytes[p++] = (v % 128) + 128;
+        v = Math.floor(v / 128);
+      }
+      bytes[p++] = v;
+      if (count > 1) bytes[p++] = count;
     }
+    block.used = p;
   }
 
   private sealBlock(): void {
     const b = this.current;
     if (!b) return;
     b.rowStart.push(b.used);
-    this.blocks.push({ firstRow: b.firstRow, rowStart: b.rowStart.trimmed(), cols: b.cols.slice(0, b.used), counts: b.counts.slice(0, b.used) });
+    this.blocks.push({ firstRow: b.firstRow, rowStart: b.rowStart.trimmed(), bytes: b.bytes.slice(0, b.used) });
     this.current = undefined;
   }
 
@@ -300,28 +336,35 @@ export class Corpus {
    */
   private wordIds(text: string): Int32Array {
     if (!text) return new Int32Array(0);
-    const out = new GrowableInt32(64);
-    let prevEnd = -1;
+    // The words as written (scanSpans finds the same words in any case).
+    const spans = this.sampleSpans;
+    const n = scanSpans(text, spans);
+    const out = new Int32Array(2 * n);
+    let length = 0;
     const table = this.wordTable;
-    scanWords(text, (start, end, hash) => {
-      if (prevEnd >= 0 && out.length > 0) {
-        for (let i = prevEnd; i < start; i++) {
+    for (let w = 0; w < n; w++) {
+      const start = spans.starts[w];
+      if (w > 0 && length > 0) {
+        for (let i = spans.ends[w - 1]; i < start; i++) {
           const c = text.charCodeAt(i);
           if (!(c === 32 || c === 45 || c === 9 || c === 10 || c === 13 || c === 0xa0 || c === 0x2010 || c === 0x2011)) {
-            out.push(-1);
+            out[length++] = -1;
             break;
           }
         }
       }
-      prevEnd = end;
-      const at = table.find(text, start, end, hash);
-      out.push(at >= 0 ? table.value(at) : this.newSampledWord(text.slice(start, end), hash));
-    });
-    return out.data.slice(0, out.length);
+      if (table.find(spans, w)) out[length++] = table.a;
+      else {
+        const id = this.newSampledWord(spans.word(w));
+        table.add(spans, w, id, 0);
+        out[length++] = id;
+      }
+    }
+    return out.slice(0, length);
   }
 
   /** Registers a word as written; returns its word id, or -1 for a stop token. */
-  private newSampledWord(form: string, hash: number): number {
+  private newSampledWord(form: string): number {
     const lower = form.toLowerCase();
     // Lower-casing can split a token (rare Unicode): such a word is not sampled.
     const t = lower.length !== form.length && WORD_GAP.test(lower) ? -1 : this.termOf(lower);
@@ -331,7 +374,6 @@ export class Corpus {
       this.words.push(form);
       this.wordTerms.push(t);
     }
-    this.wordTable.add(form, hash, w);
     return w;
   }
 
@@ -339,8 +381,7 @@ export class Corpus {
   finish(): SampleDoc[] {
     this.sealBlock();
     this.bucketTerm = undefined;
-    this.mark = new Int32Array(0);
-    this.slot = new Int32Array(0);
+    this.seen = new Int32Array(0);
     return [...this.heap].sort((a, b) => a.row - b.row);
   }
 }

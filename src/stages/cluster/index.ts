@@ -6,11 +6,11 @@ import { safeAssign, type Paper } from '../../record.js';
 import { Corpus } from './corpus.js';
 import { assignNearest, kmeansRestarts, lloydTyped, takeRows, type KMeansEngine, type KMeansRun } from './kmeans.js';
 import { describeClusters } from './labels.js';
-import { buildMatrix, vocabularyLimits } from './matrix.js';
+import { buildRows, chooseVocabulary, vocabularyLimits, type TfidfMatrix } from './matrix.js';
 import { ModelAssigner, UNCLUSTERED, UNCLUSTERED_LABEL, type ClusterInfo, type ClusterModel } from './model.js';
 import { hash32, Random, sampleIndices } from './random.js';
 import { chooseK, type KScore } from './select-k.js';
-import { projectAll, truncatedSvd } from './svd.js';
+import { projectCorpus, truncatedSvd } from './svd.js';
 
 export { parseModel, serializeModel, ModelAssigner, UNCLUSTERED, UNCLUSTERED_LABEL, MODEL_FORMAT, MODEL_VERSION } from './model.js';
 export type { ClusterInfo, ClusterModel } from './model.js';
@@ -120,19 +120,21 @@ export class ClusterFitter {
     const sample = corpus.finish();
     const n = corpus.rows;
     o.progress?.('vocabulary');
-    const matrix = buildMatrix(corpus, vocabularyLimits(n));
+    const vocabulary = chooseVocabulary(corpus, vocabularyLimits(n));
     const rng = new Random(hash32(o.seed, 0x5bd1));
     const svdRows = n > SVD_FIT_ROWS ? sampleIndices(n, SVD_FIT_ROWS, rng) : null;
     // Small corpora cluster best in few dimensions (about sqrt(n): 8 for 60 papers, 11 for 119;
     // measured on labelled subsets of arxiv-cs-2016), large ones at `dims`.
     const rank = Math.max(1, Math.min(o.dims, Math.max(2, Math.round(Math.sqrt(n)))));
     o.progress?.('svd');
-    const projection = truncatedSvd(matrix, svdRows, { rank, oversample: 20, powerIterations: 4 }, rng);
+    // The SVD reads only its rows: their TF-IDF matrix is built alone (rows renumbered in order).
+    let svdMatrix: TfidfMatrix | undefined = buildRows(corpus, vocabulary, svdRows);
+    const projection = truncatedSvd(svdMatrix, null, { rank, oversample: 20, powerIterations: 4 }, rng);
+    svdMatrix = undefined;
     const d = projection.dims;
     o.progress?.('project');
-    const { vectors, empty } = projectAll(matrix, projection);
-    const { terms, idf, columnOfTerm } = matrix;
-    matrix.blocks = [];
+    const { vectors, empty } = projectCorpus(corpus, vocabulary, projection);
+    const { terms, idf, columnOfTerm } = vocabulary;
 
     // Compact the rows that have words (in place: no second n x d buffer).
     const present: number[] = [];

@@ -60,7 +60,31 @@ export function symmetricEigen(matrix: Float64Array, l: number): { values: Float
 
 function gramOf(z: Float64Array, rows: number, l: number): Float64Array {
   const gram = new Float64Array(l * l);
-  for (let r = 0; r < rows; r++) {
+  // Four rows at a time: each entry still adds the rows one after another, in order (a zero
+  // term adds nothing: the sums are never -0 and all terms are finite).
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const o0 = r * l;
+    const o1 = o0 + l;
+    const o2 = o1 + l;
+    const o3 = o2 + l;
+    for (let i = 0; i < l; i++) {
+      const a0 = z[o0 + i];
+      const a1 = z[o1 + i];
+      const a2 = z[o2 + i];
+      const a3 = z[o3 + i];
+      const gi = i * l;
+      for (let j = i; j < l; j++) {
+        let g = gram[gi + j];
+        g += a0 * z[o0 + j];
+        g += a1 * z[o1 + j];
+        g += a2 * z[o2 + j];
+        g += a3 * z[o3 + j];
+        gram[gi + j] = g;
+      }
+    }
+  }
+  for (; r < rows; r++) {
     const o = r * l;
     for (let i = 0; i < l; i++) {
       const zi = z[o + i];
@@ -105,9 +129,35 @@ export function orthonormalize(z: Float64Array, rows: number, l: number, rounds 
   for (let round = 0; round < rounds; round++) {
     const L = cholesky(gramOf(cur, rows, l), l);
     if (!L) return orthonormalizeEigen(z, rows, l);
-    // Q = Z L^-T, row by row (forward substitution).
+    // Q = Z L^-T, row by row (forward substitution); four rows at a time, each as on its own.
     const next = new Float64Array(rows * l);
-    for (let r = 0; r < rows; r++) {
+    let r = 0;
+    for (; r + 3 < rows; r += 4) {
+      const o0 = r * l;
+      const o1 = o0 + l;
+      const o2 = o1 + l;
+      const o3 = o2 + l;
+      for (let j = 0; j < l; j++) {
+        let v0 = cur[o0 + j];
+        let v1 = cur[o1 + j];
+        let v2 = cur[o2 + j];
+        let v3 = cur[o3 + j];
+        const lj = j * l;
+        for (let t = 0; t < j; t++) {
+          const f = L[lj + t];
+          v0 -= next[o0 + t] * f;
+          v1 -= next[o1 + t] * f;
+          v2 -= next[o2 + t] * f;
+          v3 -= next[o3 + t] * f;
+        }
+        const djj = L[lj + j];
+        next[o0 + j] = v0 / djj;
+        next[o1 + j] = v1 / djj;
+        next[o2 + j] = v2 / djj;
+        next[o3 + j] = v3 / djj;
+      }
+    }
+    for (; r < rows; r++) {
       const o = r * l;
       for (let j = 0; j < l; j++) {
         let v = cur[o + j];

@@ -57,11 +57,16 @@ export function smoothIdf(documents: number, df: number): number {
   return Math.log((1 + documents) / (1 + df)) + 1;
 }
 
-/**
- * Chooses the vocabulary and rewrites the corpus counts into the compact matrix, block by block
- * (each pass-1 block is released as soon as it is converted).
- */
-export function buildMatrix(corpus: Corpus, limits: VocabularyLimits): TfidfMatrix {
+export interface Vocabulary {
+  /** column -> stem */
+  terms: string[];
+  idf: Float64Array;
+  /** corpus term id -> column, or -1 */
+  columnOfTerm: Int32Array;
+}
+
+/** The features: terms within the document-frequency limits, at most maxFeatures of them (the most frequent). */
+export function chooseVocabulary(corpus: Corpus, limits: VocabularyLimits): Vocabulary {
   const n = corpus.rows;
   const select = (maxDf: number): number[] => {
     const out: number[] = [];
@@ -88,39 +93,123 @@ export function buildMatrix(corpus: Corpus, limits: VocabularyLimits): TfidfMatr
     terms[col] = corpus.terms[t];
     idf[col] = smoothIdf(n, corpus.documentFrequency(t));
   });
+  return { terms, idf, columnOfTerm };
+}
 
-  const invNorm = new Float64Array(n);
-  const blocks: MatrixBlock[] = [];
-  const source = corpus.blocks;
-  for (let b = 0; b < source.length; b++) {
-    const src = source[b];
-    const rowsHere = src.rowStart.length - 1;
-    let used = 0;
-    for (let k = 0; k < src.cols.length; k++) if (columnOfTerm[src.cols[k]] >= 0) used++;
-    const cols = new Uint16Array(used);
-    const counts = new Uint8Array(used);
-    const rowStart = new Uint32Array(rowsHere + 1);
-    let p = 0;
+/**
+ * Reads the corpus rows (all, or the sorted subset given) as feature columns and counts, in each
+ * row's order, with the row's 1 / L2 norm: calls fn(position, cols, counts, length, invNorm) with
+ * scratch arrays valid during the call. With release, each corpus block is dropped once read
+ * (a full pass only).
+ */
+export function readRows(
+  corpus: Corpus,
+  vocabulary: Vocabulary,
+  subset: Uint32Array | null,
+  release: boolean,
+  fn: (position: number, cols: Uint16Array, counts: Uint8Array, length: number, invNorm: number) => void,
+): void {
+  const { columnOfTerm, idf } = vocabulary;
+  let cols = new Uint16Array(1024);
+  let counts = new Uint8Array(1024);
+  const blocks = corpus.blocks;
+  let position = 0;
+  let next = subset ? 0 : -1;
+  for (let bi = 0; bi < blocks.length; bi++) {
+    const block = blocks[bi];
+    const rowsHere = block.rowStart.length - 1;
+    const bytes = block.bytes;
     for (let r = 0; r < rowsHere; r++) {
-      rowStart[r] = p;
-      let norm = 0;
-      for (let k = src.rowStart[r]; k < src.rowStart[r + 1]; k++) {
-        const col = columnOfTerm[src.cols[k]];
-        if (col < 0) continue;
-        cols[p] = col;
-        counts[p] = src.counts[k];
-        const w = TF_WEIGHT[src.counts[k]] * idf[col];
-        norm += w * w;
-        p++;
+      const row = block.firstRow + r;
+      if (subset) {
+        if (next >= subset.length) break;
+        if (subset[next] !== row) continue;
+        next++;
       }
-      invNorm[src.firstRow + r] = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      const end = block.rowStart[r + 1];
+      if (end - block.rowStart[r] > cols.length) {
+        cols = new Uint16Array(end - block.rowStart[r]);
+        counts = new Uint8Array(end - block.rowStart[r]);
+      }
+      let length = 0;
+      let norm = 0;
+      let p = block.rowStart[r];
+      while (p < end) {
+        let v = 0;
+        let shift = 1;
+        let b = bytes[p++];
+        while (b >= 128) {
+          v += (b - 128) * shift;
+          shift *= 128;
+          b = bytes[p++];
+        }
+        v += b * shift;
+        const many = v % 2;
+        const count = many ? bytes[p++] : 1;
+        const col = columnOfTerm[(v - many) / 2];
+        if (col < 0) continue;
+        cols[length] = col;
+        counts[length] = count;
+        const w = TF_WEIGHT[count] * idf[col];
+        norm += w * w;
+        length++;
+      }
+      fn(position++, cols, counts, length, norm > 0 ? 1 / Math.sqrt(norm) : 0);
     }
-    rowStart[rowsHere] = p;
-    blocks.push({ firstRow: src.firstRow, rowStart, cols, counts });
-    source[b] = { firstRow: src.firstRow, rowStart: new Uint32Array(0), cols: new Uint32Array(0), counts: new Uint8Array(0) };
+    if (release) blocks[bi] = { firstRow: block.firstRow, rowStart: new Uint32Array(0), bytes: new Uint8Array(0) };
+    if (subset && next >= subset.length) break;
   }
-  corpus.blocks = [];
-  return { rows: n, cols: kept.length, blocks, terms, idf, invNorm, columnOfTerm };
+  if (release) corpus.blocks = [];
+}
+
+/** The TF-IDF matrix of the given rows (all when null), renumbered 0.. in order. */
+export function buildRows(corpus: Corpus, vocabulary: Vocabulary, subset: Uint32Array | null, release = false): TfidfMatrix {
+  const rowCount = subset ? subset.length : corpus.rows;
+  const invNorm = new Float64Array(rowCount);
+  const rowStart = new Uint32Array(rowCount + 1);
+  let data = new GrowableEntries(1 << 16);
+  readRows(corpus, vocabulary, subset, release, (position, cols, counts, length, scale) => {
+    rowStart[position] = data.length;
+    data.append(cols, counts, length);
+    invNorm[position] = scale;
+  });
+  rowStart[rowCount] = data.length;
+  const blocks: MatrixBlock[] = rowCount ? [{ firstRow: 0, rowStart, cols: data.cols.slice(0, data.length), counts: data.counts.slice(0, data.length) }] : [];
+  data = new GrowableEntries(0);
+  return { rows: rowCount, cols: vocabulary.terms.length, blocks, terms: vocabulary.terms, idf: vocabulary.idf, invNorm, columnOfTerm: vocabulary.columnOfTerm };
+}
+
+class GrowableEntries {
+  cols: Uint16Array;
+  counts: Uint8Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.cols = new Uint16Array(capacity);
+    this.counts = new Uint8Array(capacity);
+  }
+  append(cols: Uint16Array, counts: Uint8Array, n: number): void {
+    if (this.length + n > this.cols.length) {
+      let size = Math.max(1024, this.cols.length * 2);
+      while (this.length + n > size) size *= 2;
+      const c = new Uint16Array(size);
+      c.set(this.cols.subarray(0, this.length));
+      this.cols = c;
+      const k = new Uint8Array(size);
+      k.set(this.counts.subarray(0, this.length));
+      this.counts = k;
+    }
+    this.cols.set(cols.subarray(0, n), this.length);
+    this.counts.set(counts.subarray(0, n), this.length);
+    this.length += n;
+  }
+}
+
+/**
+ * Chooses the vocabulary and rewrites the corpus counts into the compact matrix (the corpus
+ * blocks are released as they are converted).
+ */
+export function buildMatrix(corpus: Corpus, limits: VocabularyLimits): TfidfMatrix {
+  return buildRows(corpus, chooseVocabulary(corpus, limits), null, true);
 }
 
 /**

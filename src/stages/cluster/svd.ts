@@ -1,9 +1,14 @@
 // Truncated SVD (LSA) of the sparse TF-IDF matrix by a randomized range finder on A^T A
 // (Halko, Martinsson & Tropp 2011). Only V-by-l dense blocks are held (V = vocabulary, l = rank
-// plus oversampling), never an n-by-l one, so it scales with the vocabulary, not the corpus.
-import { forEachRow, TF_WEIGHT, type TfidfMatrix } from './matrix.js';
+// plus oversampling) and one for the SVD's rows (a sample of at most 10,000 papers), never an
+// n-by-l one, so it scales with the vocabulary, not the corpus.
+import type { Corpus } from './corpus.js';
+import { forEachRow, readRows, TF_WEIGHT, type TfidfMatrix, type Vocabulary } from './matrix.js';
 import { orthonormalize, symmetricEigen } from './linalg.js';
 import type { Random } from './random.js';
+
+/** Bytes of Y = A Q read per chunk in A^T Y (about half a typical L2 cache). */
+const Y_CHUNK_BYTES = 256 * 1024;
 
 export interface SvdOptions {
   rank: number;
@@ -18,25 +23,115 @@ export interface Projection {
   singularValues: Float64Array;
 }
 
-/** Z = A^T (A Q) over the given rows; q and the result are cols x l row-major. */
-function normalProduct(m: TfidfMatrix, rows: Uint32Array | null, q: Float64Array, l: number): Float64Array {
-  const z = new Float64Array(m.cols * l);
-  const y = new Float64Array(l);
+/**
+ * The rows' entries by column (rows ascending within a column), with their weights, so that
+ * A^T Y can add each column's terms in row order, as a row-by-row pass would, with the column's
+ * output row kept in cache instead of scattered writes.
+ */
+interface ColumnMajor {
+  colStart: Uint32Array;
+  /** position of the row among the rows read */
+  rowOf: Uint32Array;
+  weight: Float64Array;
+  rows: number;
+}
+
+function columnMajor(m: TfidfMatrix, rows: Uint32Array | null): ColumnMajor {
+  const colStart = new Uint32Array(m.cols + 1);
+  let nnz = 0;
+  let nRows = 0;
+  forEachRow(m, rows, (_row, cols, _counts, start, end) => {
+    for (let k = start; k < end; k++) colStart[cols[k] + 1]++;
+    nnz += end - start;
+    nRows++;
+  });
+  for (let c = 0; c < m.cols; c++) colStart[c + 1] += colStart[c];
+  const fill = colStart.slice(0, m.cols);
+  const rowOf = new Uint32Array(nnz);
+  const weight = new Float64Array(nnz);
   const idf = m.idf;
+  let position = 0;
   forEachRow(m, rows, (_row, cols, counts, start, end, scale) => {
-    if (start === end) return;
-    y.fill(0);
     for (let k = start; k < end; k++) {
-      const w = TF_WEIGHT[counts[k]] * idf[cols[k]] * scale;
-      const o = cols[k] * l;
-      for (let j = 0; j < l; j++) y[j] += w * q[o + j];
+      const at = fill[cols[k]]++;
+      rowOf[at] = position;
+      weight[at] = TF_WEIGHT[counts[k]] * idf[cols[k]] * scale;
     }
-    for (let k = start; k < end; k++) {
+    position++;
+  });
+  return { colStart, rowOf, weight, rows: nRows };
+}
+
+/** Z = A^T (A Q) over the given rows; q and the result are cols x l row-major. */
+function normalProduct(m: TfidfMatrix, rows: Uint32Array | null, byColumn: ColumnMajor, q: Float64Array, l: number): Float64Array {
+  // Y = A Q, row by row (each row's sums in its own entry order).
+  const y = new Float64Array(byColumn.rows * l);
+  const idf = m.idf;
+  let position = 0;
+  forEachRow(m, rows, (_row, cols, counts, start, end, scale) => {
+    const yo = position++ * l;
+    if (start === end) return;
+    // Two entries at a time: y[j] still adds them one after the other.
+    let k = start;
+    for (; k + 1 < end; k += 2) {
+      const w0 = TF_WEIGHT[counts[k]] * idf[cols[k]] * scale;
+      const w1 = TF_WEIGHT[counts[k + 1]] * idf[cols[k + 1]] * scale;
+      const o0 = cols[k] * l;
+      const o1 = cols[k + 1] * l;
+      for (let j = 0; j < l; j++) {
+        let v = y[yo + j];
+        v += w0 * q[o0 + j];
+        v += w1 * q[o1 + j];
+        y[yo + j] = v;
+      }
+    }
+    if (k < end) {
       const w = TF_WEIGHT[counts[k]] * idf[cols[k]] * scale;
       const o = cols[k] * l;
-      for (let j = 0; j < l; j++) z[o + j] += w * y[j];
+      for (let j = 0; j < l; j++) y[yo + j] += w * q[o + j];
     }
   });
+  // Z = A^T Y, column by column, each adding its rows in row order; rows in chunks whose part of
+  // Y stays in cache (a column's entries are sorted by row, so each chunk continues where the
+  // previous one stopped, and the order of the sums is unchanged).
+  const z = new Float64Array(m.cols * l);
+  const { colStart, rowOf, weight } = byColumn;
+  const next = colStart.slice(0, m.cols);
+  const chunk = Math.max(1, Math.floor(Y_CHUNK_BYTES / (8 * l)));
+  for (let first = 0; first < byColumn.rows; first += chunk) {
+    const limit = first + chunk;
+    for (let c = 0; c < m.cols; c++) {
+      let e = next[c];
+      const end = colStart[c + 1];
+      if (e === end || rowOf[e] >= limit) continue;
+      const o = c * l;
+      // Four entries at a time where the chunk has them: z[j] still adds them one after the other.
+      for (; e + 3 < end && rowOf[e + 3] < limit; e += 4) {
+        const w0 = weight[e];
+        const w1 = weight[e + 1];
+        const w2 = weight[e + 2];
+        const w3 = weight[e + 3];
+        const y0 = rowOf[e] * l;
+        const y1 = rowOf[e + 1] * l;
+        const y2 = rowOf[e + 2] * l;
+        const y3 = rowOf[e + 3] * l;
+        for (let j = 0; j < l; j++) {
+          let v = z[o + j];
+          v += w0 * y[y0 + j];
+          v += w1 * y[y1 + j];
+          v += w2 * y[y2 + j];
+          v += w3 * y[y3 + j];
+          z[o + j] = v;
+        }
+      }
+      for (; e < end && rowOf[e] < limit; e++) {
+        const w = weight[e];
+        const yo = rowOf[e] * l;
+        for (let j = 0; j < l; j++) z[o + j] += w * y[yo + j];
+      }
+      next[c] = e;
+    }
+  }
   return z;
 }
 
@@ -74,8 +169,9 @@ export function truncatedSvd(m: TfidfMatrix, rows: Uint32Array | null, options: 
   let q: Float64Array = new Float64Array(m.cols * l0);
   for (let i = 0; i < q.length; i++) q[i] = rng.gaussian();
   let l = l0;
+  const byColumn = columnMajor(m, rows);
   for (let it = 0; it <= options.powerIterations; it++) {
-    const z = normalProduct(m, rows, q, l);
+    const z = normalProduct(m, rows, byColumn, q, l);
     const o = orthonormalize(z, m.cols, l, it === options.powerIterations ? 2 : 1);
     q = o.q;
     l = o.cols;
@@ -88,13 +184,17 @@ export function truncatedSvd(m: TfidfMatrix, rows: Uint32Array | null, options: 
   const components = new Float32Array(m.cols * dims);
   // V = Q W; the sign of each component is fixed (largest entry positive) so it does not depend on
   // rounding paths.
+  // W's columns transposed, so each dot product below reads both operands in order.
+  const wt = new Float64Array(dims * l);
+  for (let j = 0; j < dims; j++) for (let i = 0; i < l; i++) wt[j * l + i] = vectors[i * l + j];
   const col = new Float64Array(m.cols);
   for (let j = 0; j < dims; j++) {
     let best = 0;
+    const wo = j * l;
     for (let t = 0; t < m.cols; t++) {
       let s = 0;
       const o = t * l;
-      for (let i = 0; i < l; i++) s += q[o + i] * vectors[i * l + j];
+      for (let i = 0; i < l; i++) s += q[o + i] * wt[wo + i];
       col[t] = s;
       if (Math.abs(s) > Math.abs(best)) best = s;
     }
@@ -148,6 +248,22 @@ export function projectAll(m: TfidfMatrix, p: Projection): { vectors: Float32Arr
   const acc = new Float64Array(dims);
   forEachRow(m, null, (row, cols, counts, start, end, scale) => {
     if (!projectCounts(cols, counts, start, end, m.idf, scale, p.components, dims, acc, vectors, row * dims)) empty[row] = 1;
+  });
+  return { vectors, empty };
+}
+
+/**
+ * projectAll straight from the corpus counts (no TF-IDF matrix of all rows is built), releasing
+ * each corpus block once read: the same vectors, with far less memory at scale.
+ */
+export function projectCorpus(corpus: Corpus, vocabulary: Vocabulary, p: Projection): { vectors: Float32Array; empty: Uint8Array } {
+  const dims = p.dims;
+  const n = corpus.rows;
+  const vectors = new Float32Array(n * dims);
+  const empty = new Uint8Array(n);
+  const acc = new Float64Array(dims);
+  readRows(corpus, vocabulary, null, true, (row, cols, counts, length, scale) => {
+    if (!projectCounts(cols, counts, 0, length, vocabulary.idf, scale, p.components, dims, acc, vectors, row * dims)) empty[row] = 1;
   });
   return { vectors, empty };
 }
