@@ -4,8 +4,9 @@
 import { DataError } from '../../errors.js';
 import type { DocTokens } from './lexicon.js';
 import { KeywordStats, type SerializedKeywordStats } from './keywords.js';
-import { docNgrams, NgramBuffer, NgramTable, NO_STEM } from './ngrams.js';
+import { type DocGrams, docGrams, docNgrams, NgramBuffer, NgramTable, NO_STEM } from './ngrams.js';
 import { scoreModel } from './evaluate.js';
+import { LinearScorer } from './simd.js';
 
 export const MODEL_FORMAT = 'papers-tag-model';
 export const MODEL_VERSION = 1;
@@ -327,8 +328,10 @@ export class TagModel {
   private readonly unigramFeature: Int32Array;
   /** Stems that start some phrase feature: other phrases need no lookup at all. */
   private readonly startsPhrase: Uint8Array;
-  private readonly touched: number[] = [];
-  private readonly scores: Float64Array;
+  private touched: Int32Array = new Int32Array(1024);
+  private values: Float64Array = new Float64Array(1024);
+  /** The weights (feature-major, rows padded) and the scoring loop. */
+  private readonly scorer: LinearScorer;
 
   constructor(
     readonly field: string,
@@ -337,7 +340,8 @@ export class TagModel {
     readonly tags: string[],
     readonly features: NgramTable,
     readonly idf: Float32Array,
-    readonly weights: Float32Array,
+    /** features x labels, row-major (or a scorer already holding them). */
+    weights: Float32Array | LinearScorer,
     readonly bias: Float32Array,
     public threshold: number,
     readonly ngrams: number,
@@ -346,7 +350,11 @@ export class TagModel {
     readonly keywordStats?: KeywordStats,
   ) {
     this.x = new Float64Array(idf.length);
-    this.scores = new Float64Array(labels.length);
+    if (weights instanceof LinearScorer) this.scorer = weights;
+    else {
+      this.scorer = new LinearScorer(idf.length, labels.length);
+      this.scorer.setRows(weights);
+    }
     let max = -1;
     for (let f = 0; f < features.size; f++) max = Math.max(max, features.a[f]);
     this.unigramFeature = new Int32Array(max + 1).fill(-1);
@@ -363,37 +371,35 @@ export class TagModel {
     return this.startsPhrase[a] === 1 ? this.features.find(a, b, c) : -1;
   }
 
+  /** The weights, features x labels, row-major (a copy). */
+  get weights(): Float32Array {
+    return this.scorer.rows();
+  }
+
   /** Decision values of a tokenized paper, and the predicted labels. */
   predict(doc: DocTokens): Prediction {
-    const buf = docNgrams(doc);
-    const x = this.x;
-    const touched = this.touched;
-    touched.length = 0;
-    const maxN = this.ngrams;
-    for (let k = 0; k < buf.length; k++) {
-      if (buf.n[k] > maxN) continue;
-      const f = this.feature(buf.a[k], buf.b[k], buf.c[k]);
-      if (f < 0) continue;
-      if (x[f] === 0) touched.push(f);
-      x[f] += buf.title[k] ? this.titleWeight : 1;
-    }
-    let norm = 0;
-    for (const f of touched) {
-      const v = (1 + Math.log(x[f])) * this.idf[f];
-      x[f] = v;
-      norm += v * v;
-    }
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    const titleWeight = this.titleWeight;
+    // Count features per distinct n-gram: a feature is one n-gram, its first occurrence orders it, and
+    // its term frequency is summed in reading order (title occurrences come first). With a zero title
+    // weight a feature seen only in the title so far would still read as untouched: scan occurrences.
+    const count = titleWeight > 0 ? this.vectorizeGrams(docGrams(doc), titleWeight, null) : this.vectorizeOccurrences(doc, titleWeight);
+    return this.decide(count);
+  }
+
+  /**
+   * As predict, with the feature of each distinct n-gram of the paper already looked up
+   * (featureOf[e] for g's n-gram e, -1 for none; see GramIndex).
+   */
+  predictResolved(doc: DocTokens, g: DocGrams, featureOf: Int32Array): Prediction {
+    const titleWeight = this.titleWeight;
+    if (!(titleWeight > 0)) return this.predict(doc);
+    return this.decide(this.vectorizeGrams(g, titleWeight, featureOf));
+  }
+
+  /** Scores of the vector in touched/values, and the labels they give. */
+  private decide(count: number): Prediction {
     const L = this.labels.length;
-    const scores = this.scores;
-    for (let k = 0; k < L; k++) scores[k] = this.bias[k];
-    const w = this.weights;
-    for (const f of touched) {
-      const v = x[f] * inv;
-      x[f] = 0;
-      const base = f * L;
-      for (let k = 0; k < L; k++) scores[k] += v * w[base + k];
-    }
+    const scores = this.scorer.score(this.bias, this.touched, this.values, count);
     let best = 0;
     for (let k = 1; k < L; k++) if (scores[k] > scores[best]) best = k;
     const labels: number[] = [];
@@ -405,6 +411,93 @@ export class TagModel {
       if (labels.length === 0) labels.push(best);
     }
     return { labels, scores };
+  }
+
+  /**
+   * The paper's TF-IDF vector, L2-normalized: touched[i] and values[i] for i below the returned
+   * count, features in order of first occurrence.
+   */
+  private vectorizeGrams(g: DocGrams, titleWeight: number, featureOf: Int32Array | null): number {
+    let touched = this.touched;
+    let count = 0;
+    const maxN = this.ngrams;
+    const gn = g.n;
+    const ga = g.a;
+    const gb = g.b;
+    const gc = g.c;
+    const gCount = g.count;
+    const gTitle = g.titleCount;
+    for (let e = 0; e < g.size; e++) {
+      if (gn[e] > maxN) continue;
+      const f = featureOf !== null ? featureOf[e] : this.feature(ga[e], gb[e], gc[e]);
+      if (f < 0) continue;
+      if (count === touched.length) touched = this.growTouched();
+      const inTitle = gTitle[e];
+      const all = gCount[e];
+      let tf = 0;
+      for (let i = 0; i < inTitle; i++) tf += titleWeight;
+      for (let i = inTitle; i < all; i++) tf += 1;
+      touched[count] = f;
+      this.values[count] = tf;
+      count++;
+    }
+    const values = this.values;
+    const idf = this.idf;
+    let norm = 0;
+    for (let i = 0; i < count; i++) {
+      const v = (1 + Math.log(values[i])) * idf[touched[i]];
+      values[i] = v;
+      norm += v * v;
+    }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let i = 0; i < count; i++) values[i] = values[i] * inv;
+    return count;
+  }
+
+  /** As vectorizeGrams, one occurrence at a time (any title weight, even 0). */
+  private vectorizeOccurrences(doc: DocTokens, titleWeight: number): number {
+    const buf = docNgrams(doc);
+    const x = this.x;
+    let touched = this.touched;
+    let count = 0;
+    const maxN = this.ngrams;
+    for (let k = 0; k < buf.length; k++) {
+      if (buf.n[k] > maxN) continue;
+      const f = this.feature(buf.a[k], buf.b[k], buf.c[k]);
+      if (f < 0) continue;
+      if (x[f] === 0) {
+        if (count === touched.length) touched = this.growTouched();
+        touched[count++] = f;
+      }
+      x[f] += buf.title[k] ? titleWeight : 1;
+    }
+    const idf = this.idf;
+    let norm = 0;
+    for (let i = 0; i < count; i++) {
+      const f = touched[i];
+      const v = (1 + Math.log(x[f])) * idf[f];
+      x[f] = v;
+      norm += v * v;
+    }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    const values = this.values;
+    for (let i = 0; i < count; i++) {
+      const f = touched[i];
+      values[i] = x[f] * inv;
+      x[f] = 0;
+    }
+    return count;
+  }
+
+  private growTouched(): Int32Array {
+    const n = this.touched.length * 2;
+    const t = new Int32Array(n);
+    t.set(this.touched);
+    this.touched = t;
+    const v = new Float64Array(n);
+    v.set(this.values);
+    this.values = v;
+    return t;
   }
 
   /** The terms of a paper that pushed it most towards label k (run after predict on the same doc). */
@@ -423,10 +516,11 @@ export class TagModel {
     let norm = 0;
     for (const [f, c] of counts) norm += ((1 + Math.log(c.n)) * this.idf[f]) ** 2;
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    const L = this.labels.length;
+    const stride = this.scorer.stride;
+    const weights = this.scorer.weights;
     const out: Array<TermWeight & { f: number }> = [];
     for (const [f, c] of counts) {
-      const contribution = (1 + Math.log(c.n)) * this.idf[f] * inv * this.weights[f * L + k];
+      const contribution = (1 + Math.log(c.n)) * this.idf[f] * inv * weights[f * stride + k];
       if (contribution > 0) out.push({ f, term: doc.span(c.start, c.start + c.len).toLowerCase(), weight: contribution });
     }
     out.sort((a, b) => b.weight - a.weight || a.f - b.f);
@@ -446,7 +540,7 @@ export class TagModel {
       tags: this.tags,
       training: this.training,
       features: { ngrams: this.ngrams, title_weight: this.titleWeight, terms, idf: encodeFloats(this.idf) },
-      weights: encodeFloats(this.weights),
+      weights: encodeFloats(this.scorer.rows()),
       bias: Array.from(this.bias),
       keywords: this.keywordStats?.toJSON(),
     };
@@ -469,7 +563,9 @@ export class TagModel {
     if (ngrams !== 1 && ngrams !== 2 && ngrams !== 3) throw fail('"features.ngrams" must be 1, 2 or 3');
     const idf = decodeFloats(m.features.idf, m.features.terms.length, 'features.idf', path);
     if (typeof m.weights !== 'string') throw fail('"weights" must be a base64 string');
-    const weights = decodeFloats(m.weights, m.features.terms.length * m.labels.length, 'weights', path);
+    const scorer = new LinearScorer(m.features.terms.length, m.labels.length);
+    // Straight into the scorer; anything unusual goes the long way, which also words the error.
+    if (!scorer.setRowsBase64(m.weights)) scorer.setRows(decodeBytes(m.weights, m.features.terms.length * m.labels.length, 'weights', path));
     if (!Array.isArray(m.bias) || m.bias.length !== m.labels.length) throw fail('"bias" must have one number per label');
     const features = new NgramTable(m.features.terms.length + 16);
     for (let f = 0; f < m.features.terms.length; f++) {
@@ -493,7 +589,7 @@ export class TagModel {
       m.tags.map((t) => String(t)),
       features,
       idf,
-      weights,
+      scorer,
       Float32Array.from(m.bias.map(Number)),
       typeof m.threshold === 'number' ? m.threshold : 0,
       ngrams,
@@ -523,11 +619,17 @@ function encodeFloats(a: Float32Array): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 }
 
-function decodeFloats(s: string, length: number, what: string, path: string): Float32Array {
+/** The bytes of `length` little-endian float32 numbers in base64. */
+function decodeBytes(s: string, length: number, what: string, path: string): Uint8Array {
   const bytes = Buffer.from(s, 'base64');
   if (bytes.length !== length * 4) {
     throw new DataError(`not a papers tag model: "${what}" holds ${bytes.length} bytes, expected ${length * 4} (${length} float32 numbers)`, { path });
   }
+  return bytes;
+}
+
+function decodeFloats(s: string, length: number, what: string, path: string): Float32Array {
+  const bytes = decodeBytes(s, length, what, path);
   const out = new Float32Array(length);
   new Uint8Array(out.buffer).set(bytes);
   return out;

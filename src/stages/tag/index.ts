@@ -7,6 +7,8 @@
 //                                          come from options.keywordStats or the model.
 import type { Paper } from '../../record.js';
 import { DocTokens } from './lexicon.js';
+import { GramIndex } from './gram-index.js';
+import { docGrams } from './ngrams.js';
 import { DEFAULT_KEYWORD_OPTIONS, KeywordExtractor, type KeywordStats, KeywordStatsBuilder } from './keywords.js';
 import { CompiledTaxonomy, type TagReason } from './matcher.js';
 import type { TagModel } from './classifier.js';
@@ -87,6 +89,9 @@ export class Tagger {
   readonly options: TagOptions;
   private readonly doc = new DocTokens();
   private readonly keywords?: KeywordExtractor;
+  /** The model's features and the keyword statistics in one table (one lookup per n-gram). */
+  private readonly index?: GramIndex;
+  private readonly indexWords: number;
 
   constructor(options: Partial<TagOptions> = {}) {
     this.options = { ...DEFAULT_TAG_OPTIONS, ...options };
@@ -100,6 +105,9 @@ export class Tagger {
         titleWeight: DEFAULT_KEYWORD_OPTIONS.titleWeight,
       });
     }
+    const model = this.options.model;
+    if (model || this.keywords) this.index = new GramIndex(model?.features, this.keywords?.stats.table);
+    this.indexWords = Math.max(model ? model.ngrams : 0, this.keywords ? this.options.keywordWords : 0);
   }
 
   /** Family of a tag id ("learned" for model labels not in the taxonomy). */
@@ -122,8 +130,11 @@ export class Tagger {
       reasons = m.reasons;
     }
     const model = this.options.model;
+    const index = this.index;
+    const grams = index ? docGrams(doc) : undefined;
+    if (index) index.resolve(grams!, this.indexWords);
     if (model) {
-      const p = model.predict(doc);
+      const p = model.predictResolved(doc, grams!, index!.feature);
       let added = false;
       for (const k of p.labels) {
         const t = model.tags[k];
@@ -151,7 +162,7 @@ export class Tagger {
       else out[key] = record[key];
     }
     out.tags = tags;
-    if (this.keywords) out.keywords = this.keywords.extract(doc);
+    if (this.keywords) out.keywords = this.keywords.extractResolved(doc, grams!, index!.df);
     else delete out.keywords;
     if (explain) {
       const why: Record<string, string[]> = {};

@@ -3,7 +3,7 @@
 // the paper. Corpus statistics come from a first pass (KeywordStatsBuilder) or from a saved model,
 // and scoring a paper touches only that paper's n-grams: nothing is quadratic in the corpus size.
 import { type DocTokens, stemIdOfWord } from './lexicon.js';
-import { docNgrams, NgramBuffer, NgramTable, NO_STEM } from './ngrams.js';
+import { type DocGrams, docGrams, docNgrams, GramCounter, type NgramBuffer, NgramTable, NO_STEM } from './ngrams.js';
 
 export interface KeywordOptions {
   /** How many keywords per paper (0 = none). */
@@ -34,10 +34,17 @@ const PROSE_WORDS = (
   'textit textbf rightarrow leftarrow to mapsto ell sum prod int partial nabla approx sim equiv neq ' +
   'alpha beta gamma delta epsilon varepsilon theta lambda mu sigma tau phi varphi psi omega rho eta kappa xi zeta'
 ).split(' ');
-let proseStems: Set<number> | undefined;
-function isProse(stem: number): boolean {
-  proseStems ??= new Set(PROSE_WORDS.map(stemIdOfWord));
-  return proseStems.has(stem);
+// By stem id: 1 for the stems of PROSE_WORDS (all interned when this is built, so any later stem is not one).
+let proseStems: Uint8Array | undefined;
+function proseTable(): Uint8Array {
+  if (!proseStems) {
+    const ids = PROSE_WORDS.map(stemIdOfWord);
+    let max = 0;
+    for (const id of ids) if (id > max) max = id;
+    proseStems = new Uint8Array(max + 1);
+    for (const id of ids) if (id >= 0) proseStems[id] = 1;
+  }
+  return proseStems;
 }
 
 export const DEFAULT_KEYWORD_OPTIONS: KeywordOptions = { count: 8, maxWords: 3, titleWeight: 2 };
@@ -102,8 +109,7 @@ export interface SerializedKeywordStats {
  * early in a huge corpus may be under-counted; frequent ones are exact.
  */
 export class KeywordStatsBuilder {
-  private readonly table = new NgramTable(1 << 14);
-  private readonly buffer = new NgramBuffer();
+  private readonly counter = new GramCounter(1 << 14);
   private documents = 0;
   private pruneLevel = 0;
 
@@ -113,17 +119,16 @@ export class KeywordStatsBuilder {
   ) {}
 
   add(doc: DocTokens): void {
-    const docNo = this.documents++;
-    const buf = this.buffer;
-    buf.collect(doc, this.maxWords);
-    const t = this.table;
-    for (let k = 0; k < buf.length; k++) {
-      const e = t.add(buf.a[k], buf.b[k], buf.c[k]);
-      if (t.last[e] !== docNo) {
-        t.last[e] = docNo;
-        t.count[e]++;
-      }
-    }
+    this.documents++;
+    // Each distinct n-gram of the paper once.
+    const g = docGrams(doc);
+    const t = this.counter;
+    const maxWords = this.maxWords;
+    const ga = g.a;
+    const gb = g.b;
+    const gc = g.c;
+    const gn = g.n;
+    for (let e = 0; e < g.size; e++) if (gn[e] <= maxWords) t.increment(ga[e], gb[e], gc[e]);
     if (t.size > this.maxEntries) {
       // Drop the rarest until at most half the budget is used.
       while (t.size > this.maxEntries / 2) t.prune(++this.pruneLevel);
@@ -131,20 +136,16 @@ export class KeywordStatsBuilder {
   }
 
   finish(): KeywordStats {
-    return new KeywordStats(this.table, this.documents);
+    return new KeywordStats(this.counter.toTable(), this.documents);
   }
 }
 
 /** Extracts keywords of one paper at a time, reusing its buffers. */
 export class KeywordExtractor {
-  private readonly local = new NgramTable(1024);
-  private tf = new Float64Array(1024);
-  private score = new Float64Array(1024);
-  private ord = new Uint8Array(1024);
-  private first = new Int32Array(1024);
-  // Occurrence lists per local n-gram: head[e] -> first occurrence k, next[k] -> the following one.
-  private head = new Int32Array(1024);
-  private next = new Int32Array(4096);
+  private score = new Float64Array(256);
+  private ord = new Uint8Array(256);
+  private first = new Int32Array(256);
+  private cand = new Int32Array(256);
 
   constructor(
     readonly stats: KeywordStats,
@@ -152,66 +153,77 @@ export class KeywordExtractor {
   ) {}
 
   extract(doc: DocTokens): string[] {
+    if (this.options.count <= 0) return [];
+    return this.extractResolved(doc, docGrams(doc), null);
+  }
+
+  /**
+   * As extract, with the document frequency of each distinct n-gram of the paper already looked up
+   * (dfOf[e] for g's n-gram e, for those of at most maxWords words; see GramIndex).
+   */
+  extractResolved(doc: DocTokens, g: DocGrams, dfOf: Int32Array | null): string[] {
     const { count, maxWords, titleWeight } = this.options;
     if (count <= 0) return [];
     const buf = docNgrams(doc);
-    const local = this.local;
-    local.clear();
-    if (this.next.length < buf.length) this.next = new Int32Array(buf.length * 2);
-    const next = this.next;
-    for (let k = buf.length - 1; k >= 0; k--) {
-      if (buf.n[k] > maxWords) continue;
-      const e = local.add(buf.a[k], buf.b[k], buf.c[k]);
-      if (e >= this.tf.length) this.growLocal(local.a.length);
-      if (local.count[e] === 0) {
-        this.tf[e] = 0;
-        this.head[e] = -1;
-      }
-      local.count[e]++;
-      this.tf[e] += buf.title[k] ? titleWeight : 1;
-      next[k] = this.head[e];
-      this.head[e] = k; // walking backwards leaves each list in reading order
-    }
-    const tf = this.tf;
-    const head = this.head;
+    const m = g.size;
+    if (this.score.length < m) this.grow(m);
     const score = this.score;
-    const n = this.stats.documents;
-    const m = local.size;
-    if (this.ord.length < m) {
-      this.ord = new Uint8Array(local.a.length);
-      this.first = new Int32Array(local.a.length);
-    }
     const ord = this.ord;
     const first = this.first;
-    const candidates: number[] = [];
+    const cand = this.cand;
+    const prose = proseTable();
+    const proseLimit = prose.length;
+    const stats = this.stats;
+    const n = stats.documents;
+    const ga = g.a;
+    const gb = g.b;
+    const gc = g.c;
+    const gn = g.n;
+    const gCount = g.count;
+    const gTitle = g.titleCount;
+    let candidates = 0;
     for (let e = 0; e < m; e++) {
-      const order = local.c[e] !== NO_STEM ? 3 : local.b[e] !== NO_STEM ? 2 : 1;
-      const last = order === 1 ? local.a[e] : order === 2 ? local.b[e] : local.c[e];
-      if (isProse(local.a[e]) || isProse(last)) continue;
-      const df = this.stats.df(local.a[e], local.b[e], local.c[e]);
+      const order = gn[e];
+      if (order > maxWords) continue;
+      const a = ga[e];
+      const last = order === 1 ? a : order === 2 ? gb[e] : gc[e];
+      if ((a < proseLimit && prose[a] === 1) || (last < proseLimit && prose[last] === 1)) continue;
+      const occurrences = gCount[e];
       // A word must occur at least twice; a phrase twice, or be known from other papers.
-      if (local.count[e] < 2 && (order === 1 || df < 2)) continue;
-      const idf = Math.log((1 + n) / (1 + df)) + 1;
-      score[e] = (1 + Math.log(tf[e])) * idf;
+      if (occurrences < 2 && order === 1) continue;
+      const df = dfOf !== null ? dfOf[e] : stats.df(a, gb[e], gc[e]);
+      if (occurrences < 2 && df < 2) continue;
+      const idf = this.idf(n, df);
+      // Term frequency summed as a backwards scan over the occurrences would: abstract ones, then title ones.
+      const inTitle = gTitle[e];
+      let tf = 0;
+      for (let i = inTitle; i < occurrences; i++) tf += 1;
+      for (let i = 0; i < inTitle; i++) tf += titleWeight;
+      score[e] = this.logTf(tf) * idf;
       ord[e] = order;
-      first[e] = buf.start[head[e]];
-      candidates.push(e);
+      first[e] = buf.start[g.first[e]];
+      cand[candidates++] = e;
     }
-    // Highest score first; ties: earlier in the paper, then shorter.
-    candidates.sort((x, y) => score[y] - score[x] || first[x] - first[y] || ord[x] - ord[y]);
+    // Highest score first; ties: earlier in the paper, then shorter (a total order: no two n-grams
+    // start at the same word with the same length). The loop below usually stops long before the
+    // end, so candidates come off a heap in that order rather than being sorted first.
+    this.heapify(candidates);
+    let left = candidates;
     // Greedy: a phrase takes the place of the shorter keywords it contains; a keyword inside a chosen
     // phrase is skipped.
     const chosen: number[] = [];
     let lowest = Infinity; // smallest score among the chosen, once full
-    for (const e of candidates) {
+    while (left > 0) {
+      const e = cand[0];
+      left = this.pop(left);
       // Full, and too weak to replace anything: nothing later can be stronger (scores descend).
       if (chosen.length >= count && score[e] < 0.5 * lowest) break;
       let inside = false;
       let contains = 0;
       let best = 0;
       for (const o of chosen) {
-        if (local.contains(o, e)) inside = true;
-        else if (local.contains(e, o)) {
+        if (g.contains(o, e)) inside = true;
+        else if (g.contains(e, o)) {
           contains++;
           if (score[o] > best) best = score[o];
         }
@@ -222,7 +234,7 @@ export class KeywordExtractor {
         if (score[e] < 0.5 * best) continue;
         let at = -1;
         for (let i = chosen.length - 1; i >= 0; i--) {
-          if (local.contains(e, chosen[i])) {
+          if (g.contains(e, chosen[i])) {
             chosen.splice(i, 1);
             at = i;
           }
@@ -236,29 +248,113 @@ export class KeywordExtractor {
         for (const o of chosen) if (score[o] < lowest) lowest = score[o];
       }
     }
-    return chosen.map((e) => this.surface(doc, buf, e, local.order(e)));
+    const out: string[] = [];
+    for (const e of chosen) out.push(this.surface(doc, buf, g, e, gn[e]));
+    return out;
   }
 
-  private growLocal(size: number): void {
-    const tf = new Float64Array(size);
-    tf.set(this.tf);
-    this.tf = tf;
-    this.score = new Float64Array(size);
-    const head = new Int32Array(size);
-    head.set(this.head);
-    this.head = head;
+  // The same values Math.log gives, remembered for the small arguments that make up most calls.
+  private idfCache = new Float64Array(1024);
+  private idfDocuments = -1;
+  private logCache = new Float64Array(64);
+
+  /** log((1 + n) / (1 + df)) + 1 */
+  private idf(n: number, df: number): number {
+    if (df < 0 || df >= 1024) return Math.log((1 + n) / (1 + df)) + 1;
+    if (n !== this.idfDocuments) {
+      this.idfCache.fill(0);
+      this.idfDocuments = n;
+    }
+    let v = this.idfCache[df];
+    if (v === 0) {
+      v = Math.log((1 + n) / (1 + df)) + 1;
+      // (A value of exactly 0 is simply computed each time.)
+      this.idfCache[df] = v;
+    }
+    return v;
+  }
+
+  /** 1 + log(tf) */
+  private logTf(tf: number): number {
+    if (!(tf >= 0 && tf < 64) || tf !== Math.floor(tf)) return 1 + Math.log(tf);
+    let v = this.logCache[tf];
+    if (v === 0) {
+      v = 1 + Math.log(tf);
+      this.logCache[tf] = v;
+    }
+    return v;
+  }
+
+  private grow(size: number): void {
+    let n = this.score.length;
+    while (n < size) n *= 2;
+    this.score = new Float64Array(n);
+    this.ord = new Uint8Array(n);
+    this.first = new Int32Array(n);
+    this.cand = new Int32Array(n);
+  }
+
+  /** x comes before y: higher score, then earlier first occurrence, then shorter. */
+  private before(x: number, y: number): boolean {
+    const sx = this.score[x];
+    const sy = this.score[y];
+    if (sx !== sy) return sx > sy;
+    const fx = this.first[x];
+    const fy = this.first[y];
+    if (fx !== fy) return fx < fy;
+    return this.ord[x] < this.ord[y];
+  }
+
+  /** Make cand[0, n) a heap whose top comes `before` everything else. */
+  private heapify(n: number): void {
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i, n);
+  }
+
+  /** Remove the top of the heap cand[0, n); returns the new size. */
+  private pop(n: number): number {
+    const last = n - 1;
+    this.cand[0] = this.cand[last];
+    if (last > 1) this.siftDown(0, last);
+    return last;
+  }
+
+  private siftDown(i: number, n: number): void {
+    const cand = this.cand;
+    const v = cand[i];
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.before(cand[child + 1], cand[child])) child++;
+      if (!this.before(cand[child], v)) break;
+      cand[i] = cand[child];
+      i = child;
+    }
+    cand[i] = v;
   }
 
   /** Most common written form of a local n-gram in this paper (forms in the abstract preferred). */
-  private surface(doc: DocTokens, buf: NgramBuffer, e: number, order: number): string {
-    const head = this.head;
-    const next = this.next;
-    let inAbstract = false;
-    for (let k = head[e]; k >= 0; k = next[k]) if (!buf.title[k]) inAbstract = true;
+  private surface(doc: DocTokens, buf: NgramBuffer, g: DocGrams, e: number, order: number): string {
+    const next = g.next;
+    const inAbstract = g.count[e] > g.titleCount[e];
+    // One occurrence to look at (the usual case): its form, and no counting.
+    let only = -1;
+    let considered = 0;
+    for (let k = g.first[e]; k >= 0; k = next[k]) {
+      if (inAbstract && buf.title[k]) continue;
+      only = k;
+      if (++considered > 1) break;
+    }
+    if (considered === 1) {
+      const s = doc.span(buf.start[only], buf.start[only] + order);
+      const lower = s.toLowerCase();
+      // (The paper writes no other form, so the lower-case one is preferred only for Title Case.)
+      if (s !== lower && !inAbstract && isTitleCased(s)) return lower;
+      return s;
+    }
     const forms = new Map<string, number>();
     let best = '';
     let bestN = 0;
-    for (let k = head[e]; k >= 0; k = next[k]) {
+    for (let k = g.first[e]; k >= 0; k = next[k]) {
       if (inAbstract && buf.title[k]) continue;
       const s = doc.span(buf.start[k], buf.start[k] + order);
       const c = (forms.get(s) ?? 0) + 1;

@@ -4,8 +4,6 @@
 // src/text/tokens.ts (natural's RegexpTokenizer on non-letter/digit, Porter stemmer).
 import { STOPWORDS, stem as porterStem, tokenize } from '../../text/tokens.js';
 
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 16777619;
 
 /** Flags of a token in a DocTokens buffer. */
 export const STOP = 1; // stopword, one letter, or digits only (as analyze() says)
@@ -20,6 +18,9 @@ for (let c = 97; c <= 122; c++) ASCII[c] = 1;
 // Hyphens, slashes and apostrophes join words into phrases ("kernel-level", "input/output"); clause
 // punctuation, TeX and markup characters do not.
 for (const ch of '.,;:!?()[]{}"_|=<>*#$%&~^\\@') ASCII[ch.charCodeAt(0)] = 2;
+// By UTF-16 code: the lower-case code of an ASCII letter or digit, else 0.
+const WORD_CHAR = new Uint8Array(0x10000);
+for (let c = 0; c < 128; c++) if (ASCII[c] === 1) WORD_CHAR[c] = c >= 65 && c <= 90 ? c | 32 : c;
 
 // Links are not words of the paper: their tokens are masked (no stem, no n-grams).
 const URL = /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b(?:github|gitlab|huggingface)\.(?:com|co|io)\/[^\s<>"]+/gi;
@@ -54,22 +55,44 @@ export const MAX_SURFACES = 2_000_000;
 /** Beyond this many distinct stems, unseen stems get id -1 (they are not counted anywhere). */
 export const MAX_STEMS = 1_500_000;
 
+// Tokens are identified while they are scanned: the lower-case codes of their last 16 characters,
+// a byte each, are shifted into four ints (p0 holds the last four), which with the length identify
+// any ASCII token of up to 16 characters exactly. Each slot of the lexicon's hash table holds, next to
+// the entry, that key (length, ASCII or not, p0..p3) and the entry's info (stem id << 1 | stop bit),
+// so a lookup reads one slot: one cache line, and never the token's characters again (but for
+// tokens longer than 16 characters, whose first characters are compared with the pool).
+const SLOT = 8; // ints per slot
+const S_ENTRY = 0; // entry + 1; 0 = empty
+const S_HASH = 1;
+const S_LENGTH = 2; // length << 1 | 1 when every character is ASCII
+const S_INFO = 3;
+const S_P0 = 4; // p0..p3
+const PACKED = 16;
+
+/** Slot hash of a token from its packed last characters and its length. */
+function tokenHash(p0: number, p1: number, p2: number, p3: number, len: number): number {
+  let h = Math.imul(p0 ^ len, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 15) ^ p1, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ p2, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ p3, 0x27d4eb2f);
+  return h ^ (h >>> 15);
+}
+
 export class Lexicon {
-  private slots: Int32Array = new Int32Array(1 << 16); // entry id + 1; 0 = empty
+  private slots: Int32Array = new Int32Array(SLOT << 16);
   private mask = (1 << 16) - 1;
-  private hashes: Int32Array = new Int32Array(1 << 12);
+  /** Per entry: info, and where its characters start in the pool. */
+  private rec: Int32Array = new Int32Array(2 << 12);
   /** Lower-case surface form of each entry. */
   readonly surfaces: string[] = [];
-  /** Per entry: stem id << 1 | stop bit (one read on the hot path). Stem id -1 gives -2. */
-  info: Int32Array = new Int32Array(1 << 12);
-  // Character codes of every surface, back to back, for comparing without touching strings.
+  // Character codes of every surface, back to back.
   private pool: Uint16Array = new Uint16Array(1 << 16);
   private poolUsed = 0;
-  private offsets: Int32Array = new Int32Array(1 << 12);
-  private lengths: Int32Array = new Int32Array(1 << 12);
   /** Stem strings by stem id. */
   readonly stems: string[] = [];
   private readonly stemIds = new Map<string, number>();
+  /** Info of the entry the last entryOfAscii call found or made. */
+  lastInfo = 0;
 
   get size(): number {
     return this.surfaces.length;
@@ -92,64 +115,89 @@ export class Lexicon {
     return this.stemIds.get(s) ?? -1;
   }
 
+  /** Stem id << 1 | stop bit of an entry. Stem id -1 gives -2. */
+  info(entry: number): number {
+    return this.rec[2 * entry];
+  }
+
   stemOf(entry: number): number {
-    return this.info[entry] >> 1;
+    return this.rec[2 * entry] >> 1;
   }
 
   isStop(entry: number): boolean {
-    return (this.info[entry] & 1) === 1;
+    return (this.rec[2 * entry] & 1) === 1;
   }
 
   /** Entry of a lower-case token given as a string (slow path), or -1 when the table is full. */
   entryOf(surface: string): number {
-    let h = FNV_OFFSET;
-    for (let i = 0; i < surface.length; i++) h = Math.imul(h ^ surface.charCodeAt(i), FNV_PRIME);
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    for (let i = 0; i < surface.length; i++) {
+      p3 = (p3 << 8) | (p2 >>> 24);
+      p2 = (p2 << 8) | (p1 >>> 24);
+      p1 = (p1 << 8) | (p0 >>> 24);
+      p0 = (p0 << 8) | (surface.charCodeAt(i) & 0xff);
+    }
+    const h = tokenHash(p0, p1, p2, p3, surface.length);
+    const slots = this.slots;
     let slot = h & this.mask;
     for (;;) {
-      const e = this.slots[slot] - 1;
+      const i = slot * SLOT;
+      const e = slots[i + S_ENTRY] - 1;
       if (e < 0) break;
-      if (this.hashes[e] === h && this.surfaces[e] === surface) return e;
+      if (slots[i + S_HASH] === h && this.surfaces[e] === surface) return e;
       slot = (slot + 1) & this.mask;
     }
     return this.insert(surface, h, slot);
   }
 
   /**
-   * Entry of the ASCII token text[start, end) lower-cased, whose FNV hash over lower-case codes is h.
-   * Compares in place; allocates only for a form never seen before.
+   * Entry of the ASCII token text[start, end) lower-cased, whose last lower-case codes are packed in
+   * p0..p3 (see above); its info is then in lastInfo. Allocates only for a form never seen before.
    */
-  entryOfAscii(text: string, start: number, end: number, h: number): number {
+  entryOfAscii(text: string, start: number, end: number, p0: number, p1: number, p2: number, p3: number): number {
     const len = end - start;
-    let slot = h & this.mask;
+    const h = tokenHash(p0, p1, p2, p3, len);
+    const slots = this.slots;
+    const mask = this.mask;
+    const lenAscii = (len << 1) | 1;
+    let slot = h & mask;
     for (;;) {
-      const e = this.slots[slot] - 1;
+      const i = slot * SLOT;
+      const e = slots[i + S_ENTRY] - 1;
       if (e < 0) break;
-      if (this.hashes[e] === h && this.lengths[e] === len) {
-        const off = this.offsets[e];
-        const pool = this.pool;
-        let i = 0;
-        for (; i < len; i++) {
-          let c = text.charCodeAt(start + i);
-          if (c >= 65 && c <= 90) c |= 32;
-          if (c !== pool[off + i]) break;
+      if (slots[i + S_LENGTH] === lenAscii && slots[i + S_P0] === p0 && slots[i + S_P0 + 1] === p1 && slots[i + S_P0 + 2] === p2 && slots[i + S_P0 + 3] === p3) {
+        if (len <= PACKED || this.sameHead(text, start, len, e)) {
+          this.lastInfo = slots[i + S_INFO];
+          return e;
         }
-        if (i === len) return e;
       }
-      slot = (slot + 1) & this.mask;
+      slot = (slot + 1) & mask;
     }
-    return this.insert(text.slice(start, end).toLowerCase(), h, slot);
+    const e = this.insert(text.slice(start, end).toLowerCase(), h, slot);
+    if (e >= 0) this.lastInfo = this.rec[2 * e];
+    return e;
+  }
+
+  /** Whether the characters of text[start, start + len) before its last 16, lower-cased, are those of entry e. */
+  private sameHead(text: string, start: number, len: number, e: number): boolean {
+    const pool = this.pool;
+    const off = this.rec[2 * e + 1];
+    const head = len - PACKED;
+    for (let i = 0; i < head; i++) {
+      let c = text.charCodeAt(start + i);
+      if (c >= 65 && c <= 90) c |= 32;
+      if (c !== pool[off + i]) return false;
+    }
+    return true;
   }
 
   private insert(surface: string, h: number, slot: number): number {
     if (this.surfaces.length >= MAX_SURFACES) return -1;
     const e = this.surfaces.length;
-    if (e >= this.hashes.length) {
-      const n = this.hashes.length * 2;
-      this.hashes = grow32(this.hashes, n);
-      this.info = grow32(this.info, n);
-      this.offsets = grow32(this.offsets, n);
-      this.lengths = grow32(this.lengths, n);
-    }
+    if (2 * (e + 1) > this.rec.length) this.rec = grow32(this.rec, this.rec.length * 2);
     if (this.poolUsed + surface.length > this.pool.length) {
       let size = this.pool.length * 2;
       while (size < this.poolUsed + surface.length) size *= 2;
@@ -157,29 +205,52 @@ export class Lexicon {
       p.set(this.pool);
       this.pool = p;
     }
-    for (let i = 0; i < surface.length; i++) this.pool[this.poolUsed + i] = surface.charCodeAt(i);
-    this.offsets[e] = this.poolUsed;
-    this.lengths[e] = surface.length;
+    let ascii = 1;
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    for (let i = 0; i < surface.length; i++) {
+      const c = surface.charCodeAt(i);
+      if (c >= 128) ascii = 0;
+      this.pool[this.poolUsed + i] = c;
+      p3 = (p3 << 8) | (p2 >>> 24);
+      p2 = (p2 << 8) | (p1 >>> 24);
+      p1 = (p1 << 8) | (p0 >>> 24);
+      p0 = (p0 << 8) | (c & 0xff);
+    }
+    this.rec[2 * e + 1] = this.poolUsed;
     this.poolUsed += surface.length;
     // A flat copy: a slice would keep the whole abstract it came from alive.
     this.surfaces.push(flatten(surface));
-    this.hashes[e] = h;
     // Stopwords keep their surface as stem, as analyze() does; phrases still match them exactly.
     const stop = isStopSurface(surface);
-    this.info[e] = (this.internStem(stop ? surface : porterStem(surface)) << 1) | (stop ? 1 : 0);
-    this.slots[slot] = e + 1;
-    if ((e + 1) * 2 > this.slots.length) this.rehash();
+    const info = (this.internStem(stop ? surface : porterStem(surface)) << 1) | (stop ? 1 : 0);
+    this.rec[2 * e] = info;
+    const slots = this.slots;
+    const i = slot * SLOT;
+    slots[i + S_ENTRY] = e + 1;
+    slots[i + S_HASH] = h;
+    slots[i + S_LENGTH] = (surface.length << 1) | ascii;
+    slots[i + S_INFO] = info;
+    slots[i + S_P0] = p0;
+    slots[i + S_P0 + 1] = p1;
+    slots[i + S_P0 + 2] = p2;
+    slots[i + S_P0 + 3] = p3;
+    if ((e + 1) * 2 > this.mask + 1) this.rehash();
     return e;
   }
 
   private rehash(): void {
-    const size = this.slots.length * 2;
-    const slots = new Int32Array(size);
+    const size = (this.mask + 1) * 2;
+    const slots = new Int32Array(size * SLOT);
     const mask = size - 1;
-    for (let e = 0; e < this.surfaces.length; e++) {
-      let slot = this.hashes[e] & mask;
-      while (slots[slot] !== 0) slot = (slot + 1) & mask;
-      slots[slot] = e + 1;
+    const old = this.slots;
+    for (let s = 0; s < old.length; s += SLOT) {
+      if (old[s + S_ENTRY] === 0) continue;
+      let slot = old[s + S_HASH] & mask;
+      while (slots[slot * SLOT + S_ENTRY] !== 0) slot = (slot + 1) & mask;
+      slots.set(old.subarray(s, s + SLOT), slot * SLOT);
     }
     this.slots = slots;
     this.mask = mask;
@@ -231,6 +302,8 @@ export class DocTokens {
 
   /** Incremented by every load (lets derived buffers know they are stale). */
   version = 0;
+  /** Data derived from the tokens (n-grams), kept by ngrams.ts; checked against `version`. */
+  derived: unknown = undefined;
 
   reset(): void {
     this.version++;
@@ -313,15 +386,22 @@ export class DocTokens {
       }
       // A token starts at i.
       const start = i;
-      let h = FNV_OFFSET;
+      let p0 = 0;
+      let p1 = 0;
+      let p2 = 0;
+      let p3 = 0;
       let ascii = true;
       while (i < n) {
         c = text.charCodeAt(i);
-        if (c < 128) {
-          if (ASCII[c] !== 1) break;
-          if (c >= 65 && c <= 90) c |= 32;
-          h = Math.imul(h ^ c, FNV_PRIME);
+        const lc = WORD_CHAR[c];
+        if (lc !== 0) {
+          p3 = (p3 << 8) | (p2 >>> 24);
+          p2 = (p2 << 8) | (p1 >>> 24);
+          p1 = (p1 << 8) | (p0 >>> 24);
+          p0 = (p0 << 8) | lc;
           i++;
+        } else if (c < 128) {
+          break;
         } else {
           const cp = text.codePointAt(i)!;
           if (classifyNonAscii(cp) !== 1) break;
@@ -332,9 +412,9 @@ export class DocTokens {
       const flags = base | (pendingBreak ? BREAK : 0);
       pendingBreak = false;
       if (ascii) {
-        const e = lex.entryOfAscii(text, start, i, h);
+        const e = lex.entryOfAscii(text, start, i, p0, p1, p2, p3);
         if (e >= 0) {
-          const info = lex.info[e];
+          const info = lex.lastInfo;
           entry[len] = e;
           stems[len] = info >> 1;
           flagArr[len] = flags | (info & 1);
@@ -399,6 +479,21 @@ export class DocTokens {
   /** The text of tokens [i, j) as written, whitespace collapsed (i and j in the same part). */
   span(i: number, j: number): string {
     const text = (this.flags[i] & TITLE) !== 0 ? this.title : this.abstract;
-    return text.slice(this.from[i], this.to[j - 1]).replace(/\s+/g, ' ');
+    const from = this.from[i];
+    const to = this.to[j - 1];
+    // Usually words are apart by single spaces or punctuation: nothing to collapse.
+    let plain = true;
+    for (let k = from; k < to; k++) {
+      const c = text.charCodeAt(k);
+      if (c > 32 && c < 128) continue;
+      if (c === 32 && k + 1 < to) {
+        const d = text.charCodeAt(k + 1);
+        if (d > 32 && d < 128) continue;
+      }
+      plain = false;
+      break;
+    }
+    const s = text.slice(from, to);
+    return plain ? s : s.replace(/\s+/g, ' ');
   }
 }

@@ -186,7 +186,18 @@ export class CompiledTaxonomy {
     const order = this.phraseStems.map((_, i) => i).sort((a, b) => this.phraseStems[b].length - this.phraseStems[a].length || a - b);
     for (const p of order) list[fill[this.phraseStems[p][0]]++] = p;
     this.firstList = list;
+    // The phrases of firstList, stems back to back in list order: the candidates at one position are
+    // then compared without leaving a few cache lines.
+    const offsets = new Int32Array(list.length + 1);
+    for (let k = 0; k < list.length; k++) offsets[k + 1] = offsets[k] + (this.phraseStems[list[k]]?.length ?? 0);
+    const flat = new Int32Array(offsets[list.length]);
+    for (let k = 0; k < list.length; k++) if (this.phraseStems[list[k]]) flat.set(this.phraseStems[list[k]], offsets[k]);
+    this.listOffset = offsets;
+    this.listStems = flat;
   }
+
+  private listOffset: Int32Array = new Int32Array(1);
+  private listStems: Int32Array = new Int32Array(0);
 
   private pushMatch(phrase: number, start: number, end: number): void {
     const i = this.mCount;
@@ -215,20 +226,22 @@ export class CompiledTaxonomy {
     const firstStart = this.firstStart;
     const limit = firstStart.length - 1;
     const list = this.firstList;
+    const listOffset = this.listOffset;
+    const listStems = this.listStems;
     for (let i = 0; i < n; i++) {
       const s = stems[i];
       if (s < 0 || s >= limit) continue;
       const from = firstStart[s];
       const to = firstStart[s + 1];
       for (let k = from; k < to; k++) {
-        const p = list[k];
-        const ps = this.phraseStems[p];
-        const len = ps.length;
+        const off = listOffset[k];
+        const len = listOffset[k + 1] - off;
         if (i + len > n) continue;
         let j = 1;
         // A phrase does not run across punctuation or from the title into the abstract.
-        for (; j < len; j++) if (stems[i + j] !== ps[j] || (flags[i + j] & BREAK) !== 0) break;
+        for (; j < len; j++) if (stems[i + j] !== listStems[off + j] || (flags[i + j] & BREAK) !== 0) break;
         if (j < len) continue;
+        const p = list[k];
         const exact = this.phraseEntries[p];
         if (exact !== null) {
           let k = 0;

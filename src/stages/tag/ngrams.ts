@@ -11,6 +11,125 @@ function hash3(a: number, b: number, c: number): number {
   return h ^ (h >>> 15);
 }
 
+// N-gram keys packed into 64 bits (two ints), for tables that keep the key in the slot itself. Stem
+// ids (and stem id + 1 for the optional second and third words) fit in 21 bits: the lexicon holds
+// fewer than 2^21 stems (MAX_STEMS).
+const BITS = 21;
+const LOW = (1 << (BITS - 10)) - 1; // the 11 low bits of the second word go in the first int
+const WORD = (1 << BITS) - 1;
+
+export function keyLo(a: number, b: number): number {
+  return a | (((b + 1) & LOW) << BITS);
+}
+
+export function keyHi(b: number, c: number): number {
+  // Top bit set: no key is all zeros, so 0 marks an empty slot.
+  return ((b + 1) >>> (32 - BITS)) | ((c + 1) << 10) | 0x80000000;
+}
+
+export function hash2(lo: number, hi: number): number {
+  let h = Math.imul(lo ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ hi, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * Document frequencies being counted (the first pass over a corpus): slots of four ints holding the
+ * packed key and the count, so that counting an n-gram touches one cache line. Entry order is not
+ * kept (nothing depends on it): toTable() lists them in slot order.
+ */
+export class GramCounter {
+  size = 0;
+  private slots: Int32Array;
+  private mask: number;
+
+  constructor(capacity = 1 << 14) {
+    let n = 16;
+    while (n * 3 < capacity * 4) n *= 2;
+    this.slots = new Int32Array(n * 4);
+    this.mask = n - 1;
+  }
+
+  /** Count one more document for the key. */
+  increment(a: number, b: number, c: number): void {
+    const lo = keyLo(a, b);
+    const hi = keyHi(b, c);
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = hash2(lo, hi) & mask;
+    for (;;) {
+      const i = s << 2;
+      const h = slots[i + 1];
+      if (h === 0) {
+        slots[i] = lo;
+        slots[i + 1] = hi;
+        slots[i + 2] = 1;
+        this.size++;
+        // At most three quarters full (see GramIndex).
+        if (this.size * 4 > (mask + 1) * 3) this.rehash((mask + 1) * 2);
+        return;
+      }
+      if (h === hi && slots[i] === lo) {
+        slots[i + 2]++;
+        return;
+      }
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Drop entries whose count is at most `maxCount`. */
+  prune(maxCount: number): void {
+    const slots = this.slots;
+    let kept = 0;
+    for (let i = 0; i < slots.length; i += 4) {
+      if (slots[i + 1] === 0) continue;
+      if (slots[i + 2] <= maxCount) {
+        slots[i] = 0;
+        slots[i + 1] = 0;
+        slots[i + 2] = 0;
+      } else kept++;
+    }
+    this.size = kept;
+    this.rehash(this.mask + 1);
+  }
+
+  private rehash(n: number): void {
+    const old = this.slots;
+    const slots = new Int32Array(n * 4);
+    const mask = n - 1;
+    for (let i = 0; i < old.length; i += 4) {
+      const hi = old[i + 1];
+      if (hi === 0) continue;
+      const lo = old[i];
+      let s = hash2(lo, hi) & mask;
+      while (slots[(s << 2) + 1] !== 0) s = (s + 1) & mask;
+      const j = s << 2;
+      slots[j] = lo;
+      slots[j + 1] = hi;
+      slots[j + 2] = old[i + 2];
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+
+  /** The counts as an NgramTable. */
+  toTable(): NgramTable {
+    const t = new NgramTable(this.size + 16);
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i += 4) {
+      const hi = slots[i + 1];
+      if (hi === 0) continue;
+      const lo = slots[i];
+      const a = lo & WORD;
+      const b = (((lo >>> BITS) & LOW) | ((hi & 0x3ff) << (BITS - 10))) - 1;
+      const c = ((hi >>> 10) & WORD) - 1;
+      const e = t.add(a, b, c); // before reading t.count: adding may grow it
+      t.count[e] = slots[i + 2];
+    }
+    return t;
+  }
+}
+
 /** A set of n-gram keys (up to three stem ids, -1 padded) with an int count per key. */
 export class NgramTable {
   a: Int32Array;
@@ -20,8 +139,8 @@ export class NgramTable {
   /** Last document that touched each entry (counting document frequency once per document). */
   last: Int32Array;
   size = 0;
-  // Pairs (entry + 1, hash): a probe compares hashes in the slot's own cache line and touches the
-  // key arrays only on a hash match.
+  // Slots of four ints (entry + 1, a, b, c): a probe compares the key in the slot's own cache line,
+  // so a lookup in a large table costs one cache miss, not one per key array.
   private slots: Int32Array;
   private mask: number;
 
@@ -33,32 +152,34 @@ export class NgramTable {
     this.c = new Int32Array(cap);
     this.count = new Int32Array(cap);
     this.last = new Int32Array(cap).fill(-1);
-    this.slots = new Int32Array(cap * 4);
+    this.slots = new Int32Array(cap * 8);
     this.mask = cap * 2 - 1;
   }
 
   find(a: number, b: number, c: number): number {
-    const h = hash3(a, b, c);
     const slots = this.slots;
-    let slot = h & this.mask;
+    const mask = this.mask;
+    let slot = hash3(a, b, c) & mask;
     for (;;) {
-      const e = slots[2 * slot] - 1;
+      const i = slot << 2;
+      const e = slots[i] - 1;
       if (e < 0) return -1;
-      if (slots[2 * slot + 1] === h && this.a[e] === a && this.b[e] === b && this.c[e] === c) return e;
-      slot = (slot + 1) & this.mask;
+      if (slots[i + 1] === a && slots[i + 2] === b && slots[i + 3] === c) return e;
+      slot = (slot + 1) & mask;
     }
   }
 
   /** Entry id of the key, inserting it with count 0 when absent. */
   add(a: number, b: number, c: number): number {
-    const h = hash3(a, b, c);
     const slots = this.slots;
-    let slot = h & this.mask;
+    const mask = this.mask;
+    let slot = hash3(a, b, c) & mask;
     for (;;) {
-      const e = slots[2 * slot] - 1;
+      const i = slot << 2;
+      const e = slots[i] - 1;
       if (e < 0) break;
-      if (slots[2 * slot + 1] === h && this.a[e] === a && this.b[e] === b && this.c[e] === c) return e;
-      slot = (slot + 1) & this.mask;
+      if (slots[i + 1] === a && slots[i + 2] === b && slots[i + 3] === c) return e;
+      slot = (slot + 1) & mask;
     }
     const e = this.size;
     if (e >= this.a.length) {
@@ -70,8 +191,11 @@ export class NgramTable {
     this.c[e] = c;
     this.count[e] = 0;
     this.last[e] = -1;
-    slots[2 * slot] = e + 1;
-    slots[2 * slot + 1] = h;
+    const i = slot << 2;
+    slots[i] = e + 1;
+    slots[i + 1] = a;
+    slots[i + 2] = b;
+    slots[i + 3] = c;
     this.size = e + 1;
     return e;
   }
@@ -94,14 +218,20 @@ export class NgramTable {
   }
 
   private rehash(slotCount: number): void {
-    const slots = new Int32Array(slotCount * 2);
-    this.mask = slotCount - 1;
+    const slots = new Int32Array(slotCount * 4);
+    const mask = slotCount - 1;
+    this.mask = mask;
     for (let e = 0; e < this.size; e++) {
-      const h = hash3(this.a[e], this.b[e], this.c[e]);
-      let slot = h & this.mask;
-      while (slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
-      slots[2 * slot] = e + 1;
-      slots[2 * slot + 1] = h;
+      const a = this.a[e];
+      const b = this.b[e];
+      const c = this.c[e];
+      let slot = hash3(a, b, c) & mask;
+      while (slots[slot << 2] !== 0) slot = (slot + 1) & mask;
+      const i = slot << 2;
+      slots[i] = e + 1;
+      slots[i + 1] = a;
+      slots[i + 2] = b;
+      slots[i + 3] = c;
     }
     this.slots = slots;
   }
@@ -156,11 +286,19 @@ export class NgramTable {
 
   /** Add a key given as stems joined by spaces (interning the stems); -1 when a stem cannot be interned. */
   addKey(key: string): number {
-    const parts = key.split(' ');
-    if (parts.length < 1 || parts.length > 3) return -1;
-    const ids = parts.map((p) => lexicon.internStem(p));
-    if (ids.some((x) => x < 0)) return -1;
-    return this.add(ids[0], ids[1] ?? NONE, ids[2] ?? NONE);
+    // As key.split(' ') into one to three parts, without the array.
+    const s1 = key.indexOf(' ');
+    if (s1 < 0) {
+      const a = lexicon.internStem(key);
+      return a < 0 ? -1 : this.add(a, NONE, NONE);
+    }
+    const s2 = key.indexOf(' ', s1 + 1);
+    if (s2 >= 0 && key.indexOf(' ', s2 + 1) >= 0) return -1;
+    const a = lexicon.internStem(key.slice(0, s1));
+    const b = lexicon.internStem(s2 < 0 ? key.slice(s1 + 1) : key.slice(s1 + 1, s2));
+    const c = s2 < 0 ? NONE : lexicon.internStem(key.slice(s2 + 1));
+    if (a < 0 || b < 0 || (s2 >= 0 && c < 0)) return -1;
+    return this.add(a, b, c);
   }
 }
 
@@ -247,20 +385,170 @@ export class NgramBuffer {
   }
 }
 
-const shared = new WeakMap<DocTokens, { buffer: NgramBuffer; version: number }>();
+/**
+ * The distinct n-grams of one document (from its NgramBuffer), in order of first occurrence, with
+ * how often each occurs (in all and in the title) and the list of its occurrences in reading order.
+ * Built once per document and shared: keywords, the model and corpus statistics each then look up
+ * every n-gram once, not once per occurrence.
+ */
+export class DocGrams {
+  /** Number of distinct n-grams. */
+  size = 0;
+  a: Int32Array = new Int32Array(256);
+  b: Int32Array = new Int32Array(256);
+  c: Int32Array = new Int32Array(256);
+  /** Length in words (1 to 3). */
+  n: Uint8Array = new Uint8Array(256);
+  /** Occurrences, and how many of them are in the title (title occurrences come first). */
+  count: Int32Array = new Int32Array(256);
+  titleCount: Int32Array = new Int32Array(256);
+  /** First occurrence (an index into the buffer); next[k] is the following occurrence of the same n-gram, or -1. */
+  first: Int32Array = new Int32Array(256);
+  next: Int32Array = new Int32Array(1024);
+  private lastOcc: Int32Array = new Int32Array(256);
+  private slotOf: Int32Array = new Int32Array(256);
+  // Open addressing: entry + 1 per slot; emptied entry by entry after each document.
+  private slots: Int32Array = new Int32Array(1024);
+  private mask = 1023;
 
-/** The 1..3-grams of a document, collected once per load and shared by keywords and models. */
-export function docNgrams(doc: DocTokens): NgramBuffer {
-  let entry = shared.get(doc);
+  /** Group the occurrences of `buf`. */
+  build(buf: NgramBuffer): void {
+    const slots = this.slots;
+    for (let e = 0; e < this.size; e++) slots[this.slotOf[e]] = 0;
+    this.size = 0;
+    const len = buf.length;
+    if (len * 2 > this.mask + 1) this.resize(len);
+    if (this.next.length < len) this.next = new Int32Array(Math.max(len, this.next.length * 2));
+    const ba = buf.a;
+    const bb = buf.b;
+    const bc = buf.c;
+    const bn = buf.n;
+    const bt = buf.title;
+    const next = this.next;
+    for (let k = 0; k < len; k++) {
+      const a = ba[k];
+      const b = bb[k];
+      const c = bc[k];
+      let e = this.lookup(a, b, c);
+      if (e < 0) {
+        e = this.insert(a, b, c, bn[k], k);
+      } else {
+        next[this.lastOcc[e]] = k;
+      }
+      next[k] = -1;
+      this.lastOcc[e] = k;
+      this.count[e]++;
+      if (bt[k] !== 0) this.titleCount[e]++;
+    }
+  }
+
+  private lookup(a: number, b: number, c: number): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = hash3(a, b, c) & mask;
+    for (;;) {
+      const e = slots[slot] - 1;
+      if (e < 0) {
+        this.freeSlot = slot;
+        return -1;
+      }
+      if (this.a[e] === a && this.b[e] === b && this.c[e] === c) return e;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private freeSlot = 0;
+
+  private insert(a: number, b: number, c: number, n: number, k: number): number {
+    const e = this.size;
+    if (e >= this.a.length) this.growEntries();
+    this.a[e] = a;
+    this.b[e] = b;
+    this.c[e] = c;
+    this.n[e] = n;
+    this.count[e] = 0;
+    this.titleCount[e] = 0;
+    this.first[e] = k;
+    this.slots[this.freeSlot] = e + 1;
+    this.slotOf[e] = this.freeSlot;
+    this.size = e + 1;
+    return e;
+  }
+
+  private resize(occurrences: number): void {
+    let size = this.mask + 1;
+    while (size < occurrences * 2) size *= 2;
+    this.slots = new Int32Array(size);
+    this.mask = size - 1;
+  }
+
+  private growEntries(): void {
+    const n = this.a.length * 2;
+    const g32 = (x: Int32Array) => {
+      const y = new Int32Array(n);
+      y.set(x);
+      return y;
+    };
+    this.a = g32(this.a);
+    this.b = g32(this.b);
+    this.c = g32(this.c);
+    this.count = g32(this.count);
+    this.titleCount = g32(this.titleCount);
+    this.first = g32(this.first);
+    this.lastOcc = g32(this.lastOcc);
+    this.slotOf = g32(this.slotOf);
+    const m = new Uint8Array(n);
+    m.set(this.n);
+    this.n = m;
+  }
+
+  /** True when n-gram `inner` is a contiguous part of n-gram `outer` (as NgramTable.contains). */
+  contains(outer: number, inner: number): boolean {
+    const on = this.n[outer];
+    const inn = this.n[inner];
+    if (inn > on) return false;
+    const o0 = this.a[outer], o1 = this.b[outer], o2 = this.c[outer];
+    const i0 = this.a[inner], i1 = this.b[inner], i2 = this.c[inner];
+    if (inn === 1) return i0 === o0 || i0 === o1 || i0 === o2;
+    if (inn === 2) return (i0 === o0 && i1 === o1) || (on === 3 && i0 === o1 && i1 === o2);
+    return i0 === o0 && i1 === o1 && i2 === o2;
+  }
+}
+
+interface Shared {
+  buffer: NgramBuffer;
+  version: number;
+  grams: DocGrams | null;
+  gramsVersion: number;
+}
+
+function sharedOf(doc: DocTokens): Shared {
+  let entry = doc.derived as Shared | undefined;
   if (!entry) {
-    entry = { buffer: new NgramBuffer(), version: -1 };
-    shared.set(doc, entry);
+    entry = { buffer: new NgramBuffer(), version: -1, grams: null, gramsVersion: -1 };
+    doc.derived = entry;
   }
   if (entry.version !== doc.version) {
     entry.buffer.collect(doc, 3);
     entry.version = doc.version;
   }
-  return entry.buffer;
+  return entry;
+}
+
+/** The 1..3-grams of a document, collected once per load and shared by keywords and models. */
+export function docNgrams(doc: DocTokens): NgramBuffer {
+  return sharedOf(doc).buffer;
+}
+
+/** The distinct 1..3-grams of a document (see DocGrams), grouped once per load. */
+export function docGrams(doc: DocTokens): DocGrams {
+  const entry = sharedOf(doc);
+  if (entry.gramsVersion !== doc.version) {
+    entry.grams ??= new DocGrams();
+    entry.grams.build(entry.buffer);
+    entry.gramsVersion = doc.version;
+  }
+  return entry.grams!;
 }
 
 export { NONE as NO_STEM };
