@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { DataError, type Diagnostics, UsageError } from '../errors.js';
-import { decodeChunks } from '../io/decode.js';
+import { decodeChunks, looksBinary } from '../io/decode.js';
 import { type InputSource, resolveInputs } from '../io/inputs.js';
 import { LineWriter } from '../io/output.js';
 import { IdRegistry } from '../record.js';
@@ -40,19 +40,6 @@ export function resolveJobs(flag: string | undefined, env: NodeJS.ProcessEnv): {
 function batchBytes(env: NodeJS.ProcessEnv): number {
   const n = Number(env.PAPERS_BATCH_BYTES);
   return Number.isInteger(n) && n >= 1 ? n : DEFAULT_BATCH_BYTES;
-}
-
-const SNIFF_BYTES = 8192;
-
-function looksBinary(bytes: Uint8Array): boolean {
-  const n = Math.min(bytes.length, SNIFF_BYTES);
-  let controls = 0;
-  for (let i = 0; i < n; i++) {
-    const b = bytes[i];
-    if (b === 0) return true;
-    if (b < 8 || (b > 13 && b < 32 && b !== 27)) controls++;
-  }
-  return n > 0 && controls / n > 0.1;
 }
 
 /** The first bytes of an input, and the rest of it. */

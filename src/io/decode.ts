@@ -4,7 +4,8 @@ import { DataError, type Diagnostics } from '../errors.js';
 
 const SNIFF_BYTES = 8192;
 
-function looksBinary(bytes: Uint8Array): boolean {
+/** NUL bytes, or more than 10% control characters, in the first 8 KiB: not text. */
+export function looksBinary(bytes: Uint8Array): boolean {
   const n = Math.min(bytes.length, SNIFF_BYTES);
   let controls = 0;
   for (let i = 0; i < n; i++) {
