@@ -5,6 +5,7 @@
 import { stem, STOPWORDS } from '../../text/tokens.js';
 import { hash32 } from './random.js';
 import { BIGRAM_BUCKETS, BIGRAM_PREFIX, bigramBucket, hashWord, scanSpans, scanText, WordIndex, WordSpans } from './words.js';
+import { I32List, U32List } from '../../util/typed-list.js';
 
 /** TeX macro names that survive in abstracts after "$\mathcal{O}$" loses its punctuation. */
 const TEX_WORDS = new Set(
@@ -65,41 +66,6 @@ export interface SampleDoc {
   titleLength: number;
 }
 
-class GrowableUint32 {
-  data: Uint32Array;
-  length = 0;
-  constructor(capacity = 1024) {
-    this.data = new Uint32Array(capacity);
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  trimmed(): Uint32Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
-class GrowableInt32 {
-  data: Int32Array;
-  length = 0;
-  constructor(capacity = 1024) {
-    this.data = new Int32Array(capacity);
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-}
-
 export interface CorpusOptions {
   /** Documents kept whole (for labels and representatives); the rest keep only counts. */
   sampleSize: number;
@@ -126,16 +92,16 @@ export class Corpus {
   /** word as written -> word id, or -1 for a stop token */
   private readonly wordTable = new WordIndex();
   private readonly sampleSpans = new WordSpans();
-  private readonly wordTerms = new GrowableInt32();
+  private readonly wordTerms = new I32List();
   /** document frequency by term id */
   private dfCounts = new Uint32Array(1024);
   /** hash of each word term's stem (for bigram buckets) */
-  private readonly stemHash = new GrowableInt32();
+  private readonly stemHash = new I32List();
   /** bigram bucket -> term id, or -1 */
   private bucketTerm: Int32Array | undefined;
   rows = 0;
   blocks: CountBlock[] = [];
-  private current: { firstRow: number; rowStart: GrowableUint32; bytes: Uint8Array; used: number } | undefined;
+  private current: { firstRow: number; rowStart: U32List; bytes: Uint8Array; used: number } | undefined;
   /** Per-document scratch by term id: [stamp of the last document that used it, its slot in uniq]. */
   private seen = new Int32Array(2048);
   private uniq = new Uint32Array(256);
@@ -275,7 +241,7 @@ export class Corpus {
     if (!block || block.used + unique * ENTRY_MAX_BYTES > block.bytes.length) {
       this.sealBlock();
       const size = Math.max(BLOCK_BYTES, unique * ENTRY_MAX_BYTES);
-      block = this.current = { firstRow: this.rows - 1, rowStart: new GrowableUint32(1024), bytes: new Uint8Array(size), used: 0 };
+      block = this.current = { firstRow: this.rows - 1, rowStart: new U32List(1024), bytes: new Uint8Array(size), used: 0 };
     }
     block.rowStart.push(block.used);
     const bytes = block.bytes;
@@ -300,7 +266,7 @@ export class Corpus {
     const b = this.current;
     if (!b) return;
     b.rowStart.push(b.used);
-    this.blocks.push({ firstRow: b.firstRow, rowStart: b.rowStart.trimmed(), bytes: b.bytes.slice(0, b.used) });
+    this.blocks.push({ firstRow: b.firstRow, rowStart: b.rowStart.toArray(), bytes: b.bytes.slice(0, b.used) });
     this.current = undefined;
   }
 

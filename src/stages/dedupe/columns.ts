@@ -133,35 +133,7 @@ export class BytePool {
   }
 }
 
-/** A growable list of 32-bit values. */
-export class U32List {
-  private data: Uint32Array;
-  length = 0;
-  constructor(capacity = 1024) {
-    this.data = new Uint32Array(capacity);
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  get(i: number): number {
-    return this.data[i];
-  }
-  toArray(): Uint32Array {
-    return this.data.slice(0, this.length);
-  }
-  /** The values as a view (valid until the next push). */
-  view(): Uint32Array {
-    return this.data.subarray(0, this.length);
-  }
-  bytes(): number {
-    return this.data.byteLength;
-  }
-}
+export { U32List } from '../../util/typed-list.js';
 
 /**
  * Sort `items` (record indices) by `keys[k]` (32-bit, parallel to items), stably: equal keys keep
