@@ -126,18 +126,31 @@ interface TopicAccumulator {
 const MAX_TERMS = 200_000;
 const MAX_TOPIC_TERMS = 50_000;
 
-function pruneSingles(counts: Map<string, number>, also?: Map<string, unknown>): void {
-  for (const [k, n] of counts) {
-    if (n <= 1) {
-      counts.delete(k);
-      also?.delete(k);
-    }
-  }
+function pruneSingles(counts: Map<string, number>): void {
+  for (const [k, n] of counts) if (n <= 1) counts.delete(k);
 }
+
+// Surface form -> term key, for the forms seen most (the same keywords and title words recur).
+const MAX_TERM_KEYS = 200_000;
+const termKeys = new Map<string, string>();
 
 /** Words of a keyword phrase or title, stemmed so "kernel" and "kernels" count as one term. */
 function termKey(phrase: string): string {
-  return phrase.split(' ').map((w) => (/^\p{L}+$/u.test(w) ? stem(w) : w)).join(' ');
+  let key = termKeys.get(phrase);
+  if (key === undefined) {
+    key = phrase.split(' ').map((w) => (/^\p{L}+$/u.test(w) ? stem(w) : w)).join(' ');
+    if (termKeys.size < MAX_TERM_KEYS) termKeys.set(phrase, key);
+  }
+  return key;
+}
+
+/** A term over the whole report: papers with it (document frequency) and how they write it. */
+interface TermStat {
+  df: number;
+  /** The first written form and its papers; `forms` takes over once a second form appears. */
+  form: string;
+  formCount: number;
+  forms: Map<string, number> | undefined;
 }
 
 /** Gathers records one at a time; `finish` gives the model. */
@@ -160,8 +173,7 @@ export class ReportBuilder {
   // Papers share a few tag combinations: keep one array per combination.
   private readonly tagSets = new Map<string, string[]>();
   // Papers per term over the whole report (document frequency), and how each term is written.
-  private readonly termDf = new Map<string, number>();
-  private readonly termSurfaces = new Map<string, Map<string, number>>();
+  private readonly terms = new Map<string, TermStat>();
 
   constructor(private readonly options: ReportOptions) {}
 
@@ -266,13 +278,19 @@ export class ReportBuilder {
       if (!keys.has(key)) keys.set(key, w);
     }
     for (const [key, surface] of keys) {
-      this.termDf.set(key, (this.termDf.get(key) ?? 0) + 1);
-      let forms = this.termSurfaces.get(key);
-      if (!forms) this.termSurfaces.set(key, (forms = new Map()));
-      forms.set(surface, (forms.get(surface) ?? 0) + 1);
+      const t = this.terms.get(key);
+      if (!t) this.terms.set(key, { df: 1, form: surface, formCount: 1, forms: undefined });
+      else {
+        t.df++;
+        if (t.forms) t.forms.set(surface, (t.forms.get(surface) ?? 0) + 1);
+        else if (t.form === surface) t.formCount++;
+        else t.forms = new Map([[t.form, t.formCount], [surface, 1]]);
+      }
       acc.termCounts.set(key, (acc.termCounts.get(key) ?? 0) + 1);
     }
-    if (this.termDf.size > MAX_TERMS) pruneSingles(this.termDf, this.termSurfaces);
+    if (this.terms.size > MAX_TERMS) {
+      for (const [k, t] of this.terms) if (t.df <= 1) this.terms.delete(k);
+    }
     if (acc.termCounts.size > MAX_TOPIC_TERMS) pruneSingles(acc.termCounts);
   }
 
@@ -285,7 +303,7 @@ export class ReportBuilder {
     const scored: Array<[string, number]> = [];
     for (const [key, count] of acc.termCounts) {
       if (count < minShared) continue;
-      const df = Math.max(count, this.termDf.get(key) ?? 0);
+      const df = Math.max(count, this.terms.get(key)?.df ?? 0);
       // How much likelier the term is inside the topic than overall (lift), weighted by how many
       // of the topic's papers have it: words every topic shares score low.
       const score = count * Math.log((count * papers) / (acc.members.length * df));
@@ -293,7 +311,11 @@ export class ReportBuilder {
     }
     scored.sort((a, b) => b[1] - a[1] || compare(a[0], b[0]));
     // Shown as the form most papers use ("vertices" rather than "vertical" for the stem "vertic").
-    return scored.slice(0, n).map(([key]) => mostFrequent(this.termSurfaces.get(key) ?? new Map()) ?? key);
+    return scored.slice(0, n).map(([key]) => {
+      const t = this.terms.get(key);
+      if (!t) return key;
+      return t.forms ? (mostFrequent(t.forms) ?? key) : t.form;
+    });
   }
 
   finish(): ReportModel {

@@ -10,15 +10,19 @@ import { ReportBuilder } from '../../report/model.js';
 import { SeenIndex, formatSeenLine, parseSeenLine, seenLineFor } from '../../report/seen.js';
 import { ClusterFitter, UNCLUSTERED, UNCLUSTERED_LABEL, annotate } from '../../stages/cluster/index.js';
 import { DedupeIndex } from '../../stages/dedupe/index.js';
+import type { Paper } from '../../record.js';
 import type { InputStats } from '../../stages/parse/index.js';
 import { textLines } from '../../stages/parse/types.js';
 import { CorpusStatsBuilder, DEFAULT_TAG_OPTIONS, Tagger } from '../../stages/tag/index.js';
 import { type CliIO, addInputOptions, describeStats, readRecords } from '../framework.js';
 import { type ReportCommandOptions, addReportOptions, openOut, reportChunks, resolveReportOptions, writeReport } from './report.js';
+import { DigestThreads, type DigestFit } from '../digest-threads.js';
+import { addJobsOption, resolveJobs } from '../parallel.js';
 
 interface DigestCommandOptions extends ReportCommandOptions {
   seen?: string;
   quiet?: boolean;
+  jobs?: string;
 }
 
 /** Read the --seen state; a missing file is the first day (empty state). */
@@ -59,12 +63,15 @@ export function registerDigest(program: Command, io: CliIO): void {
     .option('-q, --quiet', 'do not report counts on stderr');
   addInputOptions(cmd);
   addReportOptions(cmd);
+  addJobsOption(cmd);
   cmd.addHelpText(
     'after',
     `
 Same bytes as: papers parse INPUT | papers dedupe | papers tag | papers cluster | papers report
 (with default stage options). Streams: beyond 20,000 records the papers wait in a temporary
 file between passes; memory holds compact state only (dedupe keys, cluster vectors, report entries).
+There, tagging and clustering run on two more threads while the main thread reads, dedupes and
+reports (--jobs 1: all on one thread; --jobs 2 or more: threads for any input).
 
 --seen keeps one JSON line per reported paper (arXiv id, DOI, id, normalized title); papers found
 there are left out before tagging and clustering, and today's papers are appended after the
@@ -77,12 +84,14 @@ Examples:
   );
   cmd.action(async (inputs: string[], opts: DigestCommandOptions) => {
     const resolved = resolveReportOptions(opts, io);
+    const { jobs, explicit } = resolveJobs(opts.jobs, io.env);
     const diagnostics = io.diagnostics('digest');
     // Open the outputs first: an unwritable path fails before any work.
     const out = await openOut(resolved);
     let state: AtomicFile | undefined;
     let spoolIn: RecordSpool | undefined;
     let spoolOut: RecordSpool | undefined;
+    let threads: DigestThreads | undefined;
     try {
       const seen = opts.seen ? await loadSeen(opts.seen, diagnostics) : undefined;
       if (opts.seen) state = await AtomicFile.open(opts.seen, { copyExisting: true });
@@ -109,12 +118,15 @@ Examples:
       const inputSpool = spoolIn;
       for await (const [i, rec] of inputSpool.read((k) => plan.needs(k))) if (rec) plan.collect(i, rec);
 
-      // Deduplicated papers (minus those already reported): keyword statistics, cluster vectors, spool.
+      // Deduplicated papers (minus those already reported): keyword statistics, cluster vectors, and
+      // the papers kept for tagging. Beyond the in-memory limit (or with --jobs 2 and more) two
+      // threads take these: one tags, one clusters, while this one goes on.
+      if (jobs > 1 && (explicit || !inputSpool.inMemory)) threads = new DigestThreads(diagnostics);
       let dropped = 0;
       let droppedMerged = 0;
-      const keywordStats = new CorpusStatsBuilder();
-      const fitter = new ClusterFitter({ diagnostics });
-      spoolOut = new RecordSpool();
+      const keywordStats = threads ? undefined : new CorpusStatsBuilder();
+      const fitter = threads ? undefined : new ClusterFitter({ diagnostics });
+      if (!threads) spoolOut = new RecordSpool();
       for await (const [i, rec] of inputSpool.read()) {
         const out = plan.emit(i, rec!);
         if (!out) continue;
@@ -123,34 +135,52 @@ Examples:
           if (Array.isArray(out.duplicates)) droppedMerged += out.duplicates.length;
           continue;
         }
-        keywordStats.add(out);
-        fitter.add(out);
-        await spoolOut.add(out);
+        if (threads) await threads.add(JSON.stringify(out));
+        else {
+          keywordStats!.add(out);
+          fitter!.add(out);
+          await spoolOut!.add(out);
+        }
       }
       plan.finish();
       const merged = plan.stats.merged;
       spoolIn.dispose();
       spoolIn = undefined;
-      await spoolOut.seal();
+      if (threads) await threads.end();
+      else await spoolOut!.seal();
       const seenFigures = seen ? { dropped, droppedMerged, known: seen.index.lines } : undefined;
 
-      const tagger = new Tagger({ keywords: DEFAULT_TAG_OPTIONS.keywords, keywordStats: keywordStats.finish() });
-      const fit = fitter.size ? fitter.fit() : undefined;
+      let fit: DigestFit | undefined;
+      let tagger: Tagger | undefined;
+      if (threads) fit = await threads.clusters();
+      else {
+        tagger = new Tagger({ keywords: DEFAULT_TAG_OPTIONS.keywords, keywordStats: keywordStats!.finish() });
+        const f = fitter!.size ? fitter!.fit() : undefined;
+        if (f) fit = { assignment: f.assignment, labels: f.clusters.map((c) => c.label) };
+      }
       const builder = new ReportBuilder({ ...resolved.model, seen: seenFigures });
       if (state && seen && !seen.endsWithNewline) await state.write('\n');
       let papers = 0;
-      for await (const [i, rec] of spoolOut.read()) {
-        let r = tagger.tag(rec!);
+      const report = async (tagged: Paper, i: number): Promise<void> => {
+        let r = tagged;
         if (fit) {
           const c = fit.assignment[i];
-          r = annotate(r, c, c === UNCLUSTERED ? UNCLUSTERED_LABEL : fit.clusters[c].label);
+          r = annotate(r, c, c === UNCLUSTERED ? UNCLUSTERED_LABEL : fit.labels[c]);
         }
         builder.add(r);
         papers++;
         if (state) await state.write(formatSeenLine(seenLineFor(r, resolved.model.date)) + '\n');
+      };
+      if (threads) {
+        let i = 0;
+        for await (const line of threads.tagged()) await report(JSON.parse(line) as Paper, i++);
+        threads.dispose();
+        threads = undefined;
+      } else {
+        for await (const [i, rec] of spoolOut!.read()) await report(tagger!.tag(rec!), i);
+        spoolOut!.dispose();
+        spoolOut = undefined;
       }
-      spoolOut.dispose();
-      spoolOut = undefined;
       const model = builder.finish();
       await writeReport(reportChunks(model, resolved, io), out, io);
       await state?.commit();
@@ -170,6 +200,7 @@ Examples:
     } finally {
       spoolIn?.dispose();
       spoolOut?.dispose();
+      threads?.dispose();
     }
   });
 }
