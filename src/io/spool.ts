@@ -30,7 +30,8 @@ export class RecordSpool {
 
   constructor(private readonly memoryLimit = defaultMemoryLimit()) {}
 
-  async add(rec: Paper): Promise<void> {
+  /** One record; `json` is its JSON.stringify text when the caller has it already. */
+  async add(rec: Paper, json?: string): Promise<void> {
     this.count++;
     if (this.memory) {
       this.memory.push(rec);
@@ -38,7 +39,7 @@ export class RecordSpool {
       await this.spill();
       return;
     }
-    await this.write(JSON.stringify(rec) + '\n');
+    await this.write((json ?? JSON.stringify(rec)) + '\n');
   }
 
   private async spill(): Promise<void> {

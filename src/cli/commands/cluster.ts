@@ -4,7 +4,7 @@
 // With --model, papers are assigned one at a time to saved clusters (streaming, no refit).
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { addJobsOption, runPerRecord } from '../parallel.js';
+import { addJobsOption, resolveJobs, runPerRecord } from '../parallel.js';
 import { DataError, UsageError } from '../../errors.js';
 import Table from 'cli-table3';
 import { LineWriter, type TableSpec } from '../../io/output.js';
@@ -19,6 +19,7 @@ import {
   type CliIO, type InputOptions, type OutputOptions, addInputOptions, addOutputOptions, readRecords, resolveOutputFormat, writeRecords,
 } from '../framework.js';
 import { RecordSpool } from '../../io/spool.js';
+import { CorpusThreads } from '../corpus-threads.js';
 
 interface ClusterCommandOptions extends InputOptions, OutputOptions {
   k?: string;
@@ -160,17 +161,57 @@ Examples:
     }
     if (opts.saveModel !== undefined && opts.saveModel.trim() === '') throw new UsageError('--save-model expects a file name');
     const modelFile = opts.saveModel ? await AtomicFile.open(opts.saveModel) : undefined;
-    const fitter = new ClusterFitter({ ...options, diagnostics: opts.quiet ? { warn: diagnostics.warn, info() {} } : diagnostics });
+    const fitDiagnostics = opts.quiet ? { warn: diagnostics.warn, info() {} } : diagnostics;
+    const { jobs, explicit } = resolveJobs(opts.jobs, io.env);
     const spool = new RecordSpool();
+    let threads: CorpusThreads | undefined;
+    const startThread = () => new CorpusThreads(fitDiagnostics, { cluster: { options, model: modelFile !== undefined, info: !opts.quiet } });
     try {
+      // Beyond the in-memory limit (or with --jobs 2 and more) the fit runs on a worker thread fed
+      // as the records are read; below it, on this thread once all are read. Same result either way.
+      let papers = 0;
+      // With --jobs 1 the fitter takes each record as it is read; otherwise the first records wait
+      // in `held` (the spool's in-memory records, not copies) until the input proves large.
+      const fitter = jobs > 1 ? undefined : new ClusterFitter({ ...options, diagnostics: fitDiagnostics });
+      let held: Paper[] | undefined = fitter ? undefined : [];
+      if (jobs > 1 && explicit) threads = startThread();
       for await (const rec of readRecords(inputs, opts, io, diagnostics, 'cluster')) {
-        fitter.add(rec);
+        papers++;
+        if (threads) {
+          const json = JSON.stringify(rec);
+          await threads.add(json);
+          await spool.add(rec, json);
+          continue;
+        }
+        if (fitter) fitter.add(rec);
+        else held!.push(rec);
         await spool.add(rec);
+        if (held && !spool.inMemory) {
+          threads = startThread();
+          for (const r of held!) await threads.add(JSON.stringify(r));
+          held = undefined;
+        }
       }
       await spool.seal();
-      const fit = fitter.fit();
+      let fit: { assignment: Int32Array; clusters: ClusterInfo[] };
+      let modelText: string | undefined;
+      if (threads) {
+        await threads.end();
+        const f = await threads.clusters();
+        threads.dispose();
+        threads = undefined;
+        fit = f;
+        modelText = f.model;
+      } else {
+        const local = fitter ?? new ClusterFitter({ ...options, diagnostics: fitDiagnostics });
+        for (const r of held ?? []) local.add(r);
+        held = undefined;
+        const f = local.fit();
+        fit = f;
+        if (modelFile) modelText = serializeModel(f.model);
+      }
       if (modelFile) {
-        await modelFile.write(serializeModel(fit.model));
+        await modelFile.write(modelText!);
         await modelFile.commit();
       }
       if (resolveOutputFormat(opts, io) === 'table') {
@@ -188,11 +229,12 @@ Examples:
       }
       if (!opts.quiet) {
         const sizes = fit.clusters.map((c) => c.size).join(', ');
-        diagnostics.info(`clustered ${fitter.size} paper(s) into ${fit.clusters.length} cluster(s)${sizes ? ` of ${sizes}` : ''}`);
+        diagnostics.info(`clustered ${papers} paper(s) into ${fit.clusters.length} cluster(s)${sizes ? ` of ${sizes}` : ''}`);
       }
     } finally {
       await modelFile?.abort();
       spool.dispose();
+      threads?.dispose();
     }
   });
 }

@@ -16,7 +16,7 @@ import { textLines } from '../../stages/parse/types.js';
 import { CorpusStatsBuilder, DEFAULT_TAG_OPTIONS, Tagger } from '../../stages/tag/index.js';
 import { type CliIO, addInputOptions, describeStats, readRecords } from '../framework.js';
 import { type ReportCommandOptions, addReportOptions, openOut, reportChunks, resolveReportOptions, writeReport } from './report.js';
-import { DigestThreads, type DigestFit } from '../digest-threads.js';
+import { CorpusThreads } from '../corpus-threads.js';
 import { addJobsOption, resolveJobs } from '../parallel.js';
 
 interface DigestCommandOptions extends ReportCommandOptions {
@@ -91,7 +91,7 @@ Examples:
     let state: AtomicFile | undefined;
     let spoolIn: RecordSpool | undefined;
     let spoolOut: RecordSpool | undefined;
-    let threads: DigestThreads | undefined;
+    let threads: CorpusThreads | undefined;
     try {
       const seen = opts.seen ? await loadSeen(opts.seen, diagnostics) : undefined;
       if (opts.seen) state = await AtomicFile.open(opts.seen, { copyExisting: true });
@@ -121,7 +121,7 @@ Examples:
       // Deduplicated papers (minus those already reported): keyword statistics, cluster vectors, and
       // the papers kept for tagging. Beyond the in-memory limit (or with --jobs 2 and more) two
       // threads take these: one tags, one clusters, while this one goes on.
-      if (jobs > 1 && (explicit || !inputSpool.inMemory)) threads = new DigestThreads(diagnostics);
+      if (jobs > 1 && (explicit || !inputSpool.inMemory)) threads = new CorpusThreads(diagnostics, { tag: true, cluster: { options: {}, model: false, info: true } });
       let dropped = 0;
       let droppedMerged = 0;
       const keywordStats = threads ? undefined : new CorpusStatsBuilder();
@@ -150,10 +150,12 @@ Examples:
       else await spoolOut!.seal();
       const seenFigures = seen ? { dropped, droppedMerged, known: seen.index.lines } : undefined;
 
-      let fit: DigestFit | undefined;
+      let fit: { assignment: Int32Array; labels: string[] } | undefined;
       let tagger: Tagger | undefined;
-      if (threads) fit = await threads.clusters();
-      else {
+      if (threads) {
+        const f = await threads.clusters();
+        if (f.fitted) fit = { assignment: f.assignment, labels: f.clusters.map((c) => c.label) };
+      } else {
         tagger = new Tagger({ keywords: DEFAULT_TAG_OPTIONS.keywords, keywordStats: keywordStats!.finish() });
         const f = fitter!.size ? fitter!.fit() : undefined;
         if (f) fit = { assignment: f.assignment, labels: f.clusters.map((c) => c.label) };

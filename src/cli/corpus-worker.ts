@@ -1,9 +1,10 @@
-// A worker thread of a large `papers digest` (see digest-threads.ts). Two roles:
+// A worker thread of a corpus stage (see corpus-threads.ts). Two roles:
 //
 //   tag      keyword statistics of every paper, then tags them all; the tagged papers go to a file
 //            as JSON lines, announcing how many bytes are complete so that the main thread can read
-//            behind it.
-//   cluster  the cluster vectors of every paper, then the fit; the assignment and labels go back.
+//            behind it (`papers digest`).
+//   cluster  the cluster vectors of every paper, then the fit; the assignment, the clusters and
+//            (when asked) the saved model go back (`papers digest`, `papers cluster`).
 //
 // Papers arrive as batches of JSON lines in digest order; every batch is acknowledged once taken in,
 // which is how the main thread keeps the number of batches in flight (and memory) bounded.
@@ -11,8 +12,18 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Location } from '../errors.js';
 import type { Paper } from '../record.js';
+import type { ClusterInfo, ClusterOptions } from '../stages/cluster/index.js';
 
-export type DigestWorkerData =
+/** What the cluster role is given: the fit's options (plain data) and whether to send the model. */
+export interface ClusterRoleOptions {
+  options: Partial<Omit<ClusterOptions, 'diagnostics' | 'progress'>>;
+  /** Send the fitted model, serialized (for --save-model). */
+  model: boolean;
+  /** Forward info diagnostics (warnings always are). */
+  info: boolean;
+}
+
+export type CorpusWorkerData =
   | {
       role: 'tag';
       /** File for the papers as received (created here), read back for tagging. */
@@ -22,20 +33,20 @@ export type DigestWorkerData =
       /** Bytes of tagged output written before announcing progress. */
       chunkBytes: number;
     }
-  | { role: 'cluster' };
+  | ({ role: 'cluster' } & ClusterRoleOptions);
 
-export type ToDigestWorker = { type: 'lines'; text: string } | { type: 'end' };
-export type FromDigestWorker =
+export type ToCorpusWorker = { type: 'lines'; text: string } | { type: 'end' };
+export type FromCorpusWorker =
   | { type: 'ack' }
   | { type: 'progress'; bytes: number; records: number }
   | { type: 'tagged'; bytes: number; records: number }
-  | { type: 'fit'; records: number; assignment: Int32Array | null; labels: string[] }
+  | { type: 'fit'; records: number; assignment: Int32Array | null; clusters: ClusterInfo[]; model?: string }
   | { type: 'diagnostic'; level: 'info' | 'warn'; message: string; location?: Location }
   | { type: 'error'; message: string; stack?: string };
 
 const port = parentPort!;
-const data = workerData as DigestWorkerData;
-const send = (msg: FromDigestWorker, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer);
+const data = workerData as CorpusWorkerData;
+const send = (msg: FromCorpusWorker, transfer?: ArrayBuffer[]): void => port.postMessage(msg, transfer);
 
 function writeAll(fd: number, text: string): number {
   const buf = Buffer.from(text, 'utf8');
@@ -88,7 +99,7 @@ interface Role {
   end(): void;
 }
 
-async function tagRole(d: Extract<DigestWorkerData, { role: 'tag' }>): Promise<Role> {
+async function tagRole(d: Extract<CorpusWorkerData, { role: 'tag' }>): Promise<Role> {
   const { CorpusStatsBuilder, DEFAULT_TAG_OPTIONS, Tagger } = await import('../stages/tag/index.js');
   const stats = new CorpusStatsBuilder();
   const recordsFd = openSync(d.recordsFile, 'wx', 0o600);
@@ -129,11 +140,14 @@ async function tagRole(d: Extract<DigestWorkerData, { role: 'tag' }>): Promise<R
   };
 }
 
-async function clusterRole(): Promise<Role> {
-  const { ClusterFitter } = await import('../stages/cluster/index.js');
+async function clusterRole(d: Extract<CorpusWorkerData, { role: 'cluster' }>): Promise<Role> {
+  const { ClusterFitter, serializeModel } = await import('../stages/cluster/index.js');
   const fitter = new ClusterFitter({
+    ...d.options,
     diagnostics: {
-      info: (message) => send({ type: 'diagnostic', level: 'info', message }),
+      info: (message) => {
+        if (d.info) send({ type: 'diagnostic', level: 'info', message });
+      },
       warn: (message, location) => send({ type: 'diagnostic', level: 'warn', message, location }),
     },
   });
@@ -143,20 +157,21 @@ async function clusterRole(): Promise<Role> {
       received += eachLine(text, (r) => fitter.add(r));
     },
     end() {
-      if (!fitter.size) {
-        send({ type: 'fit', records: received, assignment: null, labels: [] });
+      if (!fitter.size && !d.model) {
+        send({ type: 'fit', records: received, assignment: null, clusters: [] });
         return;
       }
       const fit = fitter.fit();
       const assignment = fit.assignment;
-      send({ type: 'fit', records: received, assignment, labels: fit.clusters.map((c) => c.label) }, [assignment.buffer as ArrayBuffer]);
+      const model = d.model ? serializeModel(fit.model) : undefined;
+      send({ type: 'fit', records: received, assignment, clusters: fit.clusters, model }, [assignment.buffer as ArrayBuffer]);
     },
   };
 }
 
 try {
-  const role = data.role === 'tag' ? await tagRole(data) : await clusterRole();
-  port.on('message', (msg: ToDigestWorker) => {
+  const role = data.role === 'tag' ? await tagRole(data) : await clusterRole(data);
+  port.on('message', (msg: ToCorpusWorker) => {
     try {
       if (msg.type === 'lines') {
         role.lines(msg.text);

@@ -1,9 +1,10 @@
-// `papers digest` with its tagging and clustering threads (the large-input path, forced here with
-// --jobs 2 or a small PAPERS_SPOOL_RECORDS) gives the bytes of the one-thread run, keeps --seen the
-// same, and leaves no temporary files, also when stopped half-way.
+// The corpus stages on worker threads (the large-input path, forced here with --jobs 2 or a small
+// PAPERS_SPOOL_RECORDS): `papers digest` with its tagging and clustering threads and `papers
+// cluster` with its fitting thread give the bytes of the one-thread run, keep --seen and
+// --save-model the same, and leave no temporary files, also when stopped half-way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT, SEED, jsonl, runCli } from '../support/cli.js';
@@ -114,5 +115,78 @@ describe('papers digest on three threads', () => {
     expect(await exited, stderr).toBe(130);
     expect(readdirSync(tmp)).toEqual([]);
     expect(readFileSync(out, 'utf8')).toBe('old digest\n');
+  });
+});
+
+describe('papers cluster with its fitting thread', () => {
+  it('gives the records, the saved model and the messages of the one-thread run', async () => {
+    const runs = [];
+    for (const [args, env] of [
+      [['--jobs', '1'], {}],
+      [['--jobs', '2'], {}],
+      [[], { PAPERS_SPOOL_RECORDS: '40', PAPERS_JOBS: '2' }],
+    ] as Array<[string[], Record<string, string>]>) {
+      const tmp = mkdtempSync(join(dir, 'tmp-cl-'));
+      const model = join(tmp, 'model.json');
+      const r = await runCli(['cluster', corpus, '--save-model', model, ...args], { timeoutMs: 180_000, env: { TMPDIR: tmp, ...env } });
+      expect(r.code, r.stderr).toBe(0);
+      runs.push({ out: r.stdout, err: r.stderr, model: readFileSync(model, 'utf8'), left: readdirSync(tmp) });
+    }
+    expect(jsonl(runs[0].out)).toHaveLength(607);
+    expect(runs[0].err).toMatch(/clustered 607 paper\(s\) into \d+ cluster\(s\)/);
+    for (const r of runs.slice(1)) {
+      expect(r.out).toBe(runs[0].out);
+      expect(r.err).toBe(runs[0].err);
+      expect(r.model).toBe(runs[0].model);
+      expect(r.left).toEqual(['model.json']);
+    }
+    // No input: same answer on both paths.
+    const e1 = await runCli(['cluster', '--jobs', '1'], { input: '' });
+    const e2 = await runCli(['cluster', '--jobs', '2'], { input: '' });
+    expect(e2.code).toBe(0);
+    expect(e2.stdout).toBe(e1.stdout);
+    expect(e2.stderr).toBe(e1.stderr);
+  });
+
+  it('SIGINT during the fit: exit 130 at once, no temporary files, no model file', async () => {
+    const tmp = mkdtempSync(join(dir, 'tmp-cl-int-'));
+    const model = join(dir, 'int-model.json');
+    const big = join(dir, 'big-cluster.jsonl');
+    const text = readFileSync(corpus, 'utf8');
+    writeFileSync(big, [0, 1, 2, 3, 4, 5, 6, 7].map((k) => text.replaceAll('"mix-', `"c${k}-`)).join(''));
+    const child = spawn(process.execPath, [BIN, 'cluster', big, '--jobs', '2', '--k-max', '30', '--save-model', model], {
+      cwd: ROOT,
+      env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1', PAPERS_SPOOL_RECORDS: '100' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    // Reading is over (the fit has begun) once the spool file stops growing.
+    const size = (): number => {
+      for (const d of readdirSync(tmp)) {
+        const f = join(tmp, d, 'records.jsonl');
+        if (existsSync(f)) return statSync(f).size;
+      }
+      return -1;
+    };
+    const deadline = Date.now() + 60_000;
+    let last = -1;
+    let stableSince = Date.now();
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      const now = size();
+      if (now !== last) {
+        last = now;
+        stableSince = Date.now();
+      } else if (now > 0 && Date.now() - stableSince > 300) break;
+    }
+    expect(last, stderr).toBeGreaterThan(0);
+    const sent = Date.now();
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(3000);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(existsSync(model)).toBe(false);
   });
 });

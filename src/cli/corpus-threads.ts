@@ -1,7 +1,9 @@
-// Two worker threads for a large `papers digest` (digest-worker.ts): one gathers the keyword
-// statistics and tags, one builds the cluster vectors and fits. The main thread reads, dedupes,
-// hands them the deduplicated papers, then builds the report from the tagged papers (read from a
-// temporary file behind the tagging thread) and the cluster assignment.
+// Worker threads for the corpus passes of large inputs (corpus-worker.ts). `papers digest` starts
+// two: one gathers the keyword statistics and tags, one builds the cluster vectors and fits; the
+// main thread reads, dedupes, hands them the deduplicated papers, then builds the report from the
+// tagged papers (read from a temporary file behind the tagging thread) and the cluster assignment.
+// `papers cluster` starts the clustering one: it fits while the main thread reads and spools, and
+// Ctrl-C stays prompt during the fit. Every thread gets the same batches of JSON lines.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,16 +11,27 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Diagnostics } from '../errors.js';
 import { registerCleanup } from '../io/cleanup.js';
-import type { DigestWorkerData, FromDigestWorker, ToDigestWorker } from './digest-worker.js';
+import type { ClusterInfo } from '../stages/cluster/index.js';
+import type { ClusterRoleOptions, CorpusWorkerData, FromCorpusWorker, ToCorpusWorker } from './corpus-worker.js';
 
 const BATCH_CHARS = 1 << 20;
 // Batches sent to a thread and not yet taken in: beyond this the main thread waits (memory bound).
 const MAX_IN_FLIGHT = 4;
 
-export interface DigestFit {
-  /** Cluster by paper position (as ClusterFit.assignment), and each cluster's label. */
+export interface ThreadFit {
+  /** Cluster by paper position (as ClusterFit.assignment; empty when nothing was fitted). */
   assignment: Int32Array;
-  labels: string[];
+  clusters: ClusterInfo[];
+  /** The serialized model, when asked for. */
+  model?: string;
+  /** Whether a fit ran (digest skips it when no paper has a word). */
+  fitted: boolean;
+}
+
+export interface CorpusThreadRoles {
+  /** Keyword statistics, then tagging with the default options (digest). */
+  tag?: boolean;
+  cluster?: ClusterRoleOptions;
 }
 
 interface Thread {
@@ -27,12 +40,11 @@ interface Thread {
   finished: boolean;
 }
 
-export class DigestThreads {
-  private readonly dir: string;
-  private readonly taggedFile: string;
-  private readonly unregister: () => void;
-  private readonly tagger: Thread;
-  private readonly clusterer: Thread;
+export class CorpusThreads {
+  private readonly dir: string | undefined;
+  private readonly taggedFile: string | undefined;
+  private readonly unregister: (() => void) | undefined;
+  private readonly threads: Thread[] = [];
   private batch: string[] = [];
   private batchChars = 0;
   private sent = 0;
@@ -40,22 +52,27 @@ export class DigestThreads {
   private waiters: Array<() => void> = [];
   private committed = 0;
   private taggedRecords = -1;
-  private fit: { records: number; result: DigestFit | undefined } | undefined;
+  private fit: { records: number; result: ThreadFit } | undefined;
   private disposed = false;
 
-  constructor(private readonly diagnostics: Diagnostics) {
-    this.dir = mkdtempSync(join(tmpdir(), 'papers-spool-'));
-    const dir = this.dir;
-    this.unregister = registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
-    this.taggedFile = join(dir, 'tagged.jsonl');
-    this.tagger = this.start({ role: 'tag', recordsFile: join(dir, 'records.jsonl'), taggedFile: this.taggedFile, chunkBytes: BATCH_CHARS });
-    this.clusterer = this.start({ role: 'cluster' });
+  constructor(
+    private readonly diagnostics: Diagnostics,
+    roles: CorpusThreadRoles,
+  ) {
+    if (roles.tag) {
+      const dir = mkdtempSync(join(tmpdir(), 'papers-spool-'));
+      this.dir = dir;
+      this.unregister = registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
+      this.taggedFile = join(dir, 'tagged.jsonl');
+      this.threads.push(this.start({ role: 'tag', recordsFile: join(dir, 'records.jsonl'), taggedFile: this.taggedFile, chunkBytes: BATCH_CHARS }));
+    }
+    if (roles.cluster) this.threads.push(this.start({ role: 'cluster', ...roles.cluster }));
   }
 
-  private start(data: DigestWorkerData): Thread {
-    const worker = new Worker(new URL('./digest-worker.js', import.meta.url), { workerData: data });
+  private start(data: CorpusWorkerData): Thread {
+    const worker = new Worker(new URL('./corpus-worker.js', import.meta.url), { workerData: data });
     const t: Thread = { worker, inFlight: 0, finished: false };
-    worker.on('message', (msg: FromDigestWorker) => {
+    worker.on('message', (msg: FromCorpusWorker) => {
       switch (msg.type) {
         case 'ack':
           t.inFlight--;
@@ -69,7 +86,10 @@ export class DigestThreads {
           t.finished = true;
           break;
         case 'fit':
-          this.fit = { records: msg.records, result: msg.assignment ? { assignment: msg.assignment, labels: msg.labels } : undefined };
+          this.fit = {
+            records: msg.records,
+            result: { assignment: msg.assignment ?? new Int32Array(0), clusters: msg.clusters, model: msg.model, fitted: msg.assignment !== null },
+          };
           t.finished = true;
           break;
         case 'diagnostic':
@@ -123,12 +143,12 @@ export class DigestThreads {
 
   private async flush(): Promise<void> {
     if (!this.batchChars) return;
-    while (this.tagger.inFlight >= MAX_IN_FLIGHT || this.clusterer.inFlight >= MAX_IN_FLIGHT) await this.next();
+    while (this.threads.some((t) => t.inFlight >= MAX_IN_FLIGHT)) await this.next();
     this.check();
-    const msg: ToDigestWorker = { type: 'lines', text: this.batch.join('') };
+    const msg: ToCorpusWorker = { type: 'lines', text: this.batch.join('') };
     this.batch = [];
     this.batchChars = 0;
-    for (const t of [this.tagger, this.clusterer]) {
+    for (const t of this.threads) {
       t.inFlight++;
       t.worker.postMessage(msg);
     }
@@ -138,11 +158,11 @@ export class DigestThreads {
   async end(): Promise<void> {
     await this.flush();
     this.check();
-    for (const t of [this.tagger, this.clusterer]) t.worker.postMessage({ type: 'end' } satisfies ToDigestWorker);
+    for (const t of this.threads) t.worker.postMessage({ type: 'end' } satisfies ToCorpusWorker);
   }
 
-  /** The cluster fit (undefined when no paper had a word to cluster by). */
-  async clusters(): Promise<DigestFit | undefined> {
+  /** The cluster fit, once the clustering thread is done. */
+  async clusters(): Promise<ThreadFit> {
     while (!this.fit) await this.next();
     if (this.fit.records !== this.sent) throw new Error(`cluster thread: took ${this.fit.records} papers, ${this.sent} were sent`);
     return this.fit.result;
@@ -163,7 +183,7 @@ export class DigestThreads {
           await this.next();
           continue;
         }
-        handle ??= await open(this.taggedFile, 'r');
+        handle ??= await open(this.taggedFile!, 'r');
         const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, this.committed - pos), pos);
         if (bytesRead === 0) throw new Error('tag thread: the tagged file is shorter than announced');
         pos += bytesRead;
@@ -186,9 +206,8 @@ export class DigestThreads {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    void this.tagger.worker.terminate();
-    void this.clusterer.worker.terminate();
-    rmSync(this.dir, { recursive: true, force: true });
-    this.unregister();
+    for (const t of this.threads) void t.worker.terminate();
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.unregister?.();
   }
 }
