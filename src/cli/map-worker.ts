@@ -12,5 +12,7 @@ try {
 }
 port.postMessage({ ready: true, failure });
 port.on('message', (batch: Batch) => {
-  port.postMessage(runBatch(batch, mapper!));
+  const result = runBatch(batch, mapper!);
+  // The output buffer is the result's own: moved, not copied.
+  port.postMessage(result, [result.out.buffer as ArrayBuffer]);
 });
