@@ -32,9 +32,17 @@ export async function createMapper(spec: MapperSpec): Promise<Mapper> {
     return (r) => tagger.tag(r);
   }
   const { loadClusterModel } = await import('./commands/cluster.js');
-  const { ModelAssigner, assignRecord } = await import('../stages/cluster/index.js');
+  const { ModelAssigner } = await import('../stages/cluster/index.js');
   const assigner = new ModelAssigner(await loadClusterModel(spec.model));
-  return (r) => assignRecord(assigner, r);
+  // assignRecord() without its copy: a record here is a fresh object that is only serialized
+  // after this, and has no reserved key (parsing drops them), so setting the two fields on it
+  // gives the same keys in the same order as the copy would have.
+  return (r) => {
+    const c = assigner.clusterOf(typeof r.title === 'string' ? r.title : '', typeof r.abstract === 'string' ? r.abstract : '');
+    r.cluster = c;
+    r.cluster_label = assigner.labelOf(c);
+    return r;
+  };
 }
 
 export interface Batch {
