@@ -144,11 +144,10 @@ export function runBatch(batch: Batch, mapper: Mapper): BatchResult {
   let error: BatchResult['error'];
   let line = batch.firstLine;
   let start = 0;
-  const n = bytes.length;
   try {
-    while (start < n) {
+    while (start < bytes.length) {
       let end = bytes.indexOf(10, start);
-      if (end < 0) end = n;
+      if (end < 0) end = bytes.length;
       let stop = end;
       if (stop > start && bytes[stop - 1] === 13) stop--;
       const raw = parseJsonlLine(bytes.toString('utf8', start, stop), line, ctx, reserved);
