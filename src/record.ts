@@ -50,7 +50,10 @@ const OLD_ARXIV = /^([a-z-]+(?:\.[A-Z]{2})?)\/(\d{7})(v\d+)?$/i;
  */
 export function normalizeArxivId(raw: unknown): string | undefined {
   if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
-  let s = String(raw).trim();
+  let s = String(raw);
+  // Every form below keeps a '.' or a '/' (the steps before only remove text): most ids have neither.
+  if (s.indexOf('.') < 0 && s.indexOf('/') < 0) return undefined;
+  s = s.trim();
   s = s.replace(/^https?:\/\/(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf)\//i, '').replace(/\.pdf$/i, '');
   s = s.replace(/^arxiv:\s*/i, '').replace(/^oai:arxiv\.org:/i, '');
   let m = NEW_ARXIV.exec(s);
@@ -74,6 +77,8 @@ export function normalizeArxivId(raw: unknown): string | undefined {
 /** Normalize a DOI: lower case, no resolver prefix or "doi:" label, no trailing punctuation. */
 export function normalizeDoi(raw: unknown): string | undefined {
   if (typeof raw !== 'string') return undefined;
+  // A DOI keeps its '/' (the steps below only remove text).
+  if (raw.indexOf('/') < 0) return undefined;
   let s = raw.trim();
   s = s.replace(/^(?:https?:\/\/)?(?:dx\.)?doi\.org\//i, '').replace(/^doi:\s*/i, '');
   s = s.replace(/[.,;)\]]+$/, '');

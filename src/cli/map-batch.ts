@@ -1,6 +1,7 @@
 // One batch of JSON Lines through a per-record stage: decode, parse, finalize, map, serialize.
 // The same code runs on the main thread (small inputs) and in the worker threads of parallel.ts,
 // so a run gives the same bytes however it was split.
+import { isUtf8 } from 'node:buffer';
 import { DataError, type Diagnostics, type Location, formatLocation } from '../errors.js';
 import { IdRegistry, type Paper, finalizeRecord } from '../record.js';
 import { parseJsonlLine } from '../stages/parse/json.js';
@@ -31,9 +32,17 @@ export async function createMapper(spec: MapperSpec): Promise<Mapper> {
     return (r) => tagger.tag(r);
   }
   const { loadClusterModel } = await import('./commands/cluster.js');
-  const { ModelAssigner, assignRecord } = await import('../stages/cluster/index.js');
+  const { ModelAssigner } = await import('../stages/cluster/index.js');
   const assigner = new ModelAssigner(await loadClusterModel(spec.model));
-  return (r) => assignRecord(assigner, r);
+  // assignRecord() without its copy: a record here is a fresh object that is only serialized
+  // after this, and has no reserved key (parsing drops them), so setting the two fields on it
+  // gives the same keys in the same order as the copy would have.
+  return (r) => {
+    const c = assigner.clusterOf(typeof r.title === 'string' ? r.title : '', typeof r.abstract === 'string' ? r.abstract : '');
+    r.cluster = c;
+    r.cluster_label = assigner.labelOf(c);
+    return r;
+  };
 }
 
 export interface Batch {
@@ -53,8 +62,9 @@ export interface BatchWarning {
 
 export interface BatchResult {
   seq: number;
-  /** JSONL of the records done, in order (each line ends with a newline). */
-  out: string;
+  /** UTF-8 of the JSONL of the records done, in order (each line ends with a newline): the first outLength bytes. */
+  out: Uint8Array;
+  outLength: number;
   /** Per output record: its id before ids were made unique across the run (null: a papers record, kept as is). */
   baseIds: (string | null)[];
   /** Entries read (as the sequential reader counts them). */
@@ -76,10 +86,39 @@ class DeferredIds extends IdRegistry {
   }
 }
 
+/**
+ * Output bytes of one batch: records are encoded straight into one buffer of its own (so it can be
+ * moved to the main thread without a copy), which grows as needed.
+ */
+class OutBuffer {
+  buf: Buffer;
+  length = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafeSlow(size);
+  }
+
+  /** Appends text (UTF-8) and a newline. */
+  line(text: string): void {
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+    const need = this.length + text.length * 3 + 1;
+    if (need > this.buf.length) {
+      const next = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2));
+      this.buf.copy(next, 0, 0, this.length);
+      this.buf = next;
+    }
+    this.length += this.buf.write(text, this.length, 'utf8');
+    this.buf[this.length++] = 10;
+  }
+}
+
+/** U+FFFD as UTF-8. */
+const REPLACEMENT_BYTES = Buffer.from('\uFFFD');
+
 export function runBatch(batch: Batch, mapper: Mapper): BatchResult {
-  // Batches hold whole lines, so no character is split; Buffer decoding is faster than TextDecoder
-  // and also turns invalid bytes into U+FFFD.
-  const text = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength).toString('utf8');
+  // Batches hold whole lines and a line never ends inside a character, so decoding line by line
+  // gives the same text as decoding the whole batch (invalid bytes become U+FFFD either way); a
+  // line of ASCII then decodes to a one-byte string, which parsing and serializing handle faster.
+  const bytes = Buffer.from(batch.bytes.buffer, batch.bytes.byteOffset, batch.bytes.byteLength);
   const warnings: BatchWarning[] = [];
   const skipped = new Map<string, number>();
   const diagnostics: Diagnostics = {
@@ -98,24 +137,25 @@ export function runBatch(batch: Batch, mapper: Mapper): BatchResult {
   };
   const reserved = { done: false };
   const ids = new DeferredIds();
-  const parts: string[] = [];
+  // JSONL output is about as long as its input; a little more for the fields stages add.
+  const out = new OutBuffer(Math.max(1 << 12, bytes.length + (bytes.length >> 2)));
   const baseIds: (string | null)[] = [];
   let records = 0;
   let error: BatchResult['error'];
   let line = batch.firstLine;
   let start = 0;
   try {
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
+    while (start < bytes.length) {
+      let end = bytes.indexOf(10, start);
+      if (end < 0) end = bytes.length;
       let stop = end;
-      if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
-      const raw = parseJsonlLine(text.slice(start, stop), line, ctx, reserved);
+      if (stop > start && bytes[stop - 1] === 13) stop--;
+      const raw = parseJsonlLine(bytes.toString('utf8', start, stop), line, ctx, reserved);
       if (raw) {
         records++;
         ids.last = null;
         const rec = mapper(finalizeRecord(raw, batch.path, ids));
-        parts.push(stringifyRecord(rec), '\n');
+        out.line(stringifyRecord(rec));
         baseIds.push(ids.last);
       }
       start = end + 1;
@@ -132,12 +172,14 @@ export function runBatch(batch: Batch, mapper: Mapper): BatchResult {
   }
   return {
     seq: batch.seq,
-    out: parts.join(''),
+    out: out.buf,
+    outLength: out.length,
     baseIds,
     records,
     skipped: [...skipped],
     warnings,
-    invalidText: text.includes('\uFFFD'),
+    // The decoded batch holds U+FFFD exactly when its bytes are not valid UTF-8 or encode U+FFFD.
+    invalidText: !isUtf8(bytes) || bytes.indexOf(REPLACEMENT_BYTES) >= 0,
     error,
   };
 }

@@ -87,6 +87,84 @@ function isJsonl(head: Buffer, path: string, from: string | undefined): boolean 
   return detectFormat(sample, path)?.name === 'jsonl';
 }
 
+/** Bytes read but not yet cut into batches: the chunks as read, joined only when a batch is taken. */
+class PendingBytes {
+  private parts: Buffer[] = [];
+  length = 0;
+
+  push(b: Buffer): void {
+    if (b.length === 0) return;
+    this.parts.push(b);
+    this.length += b.length;
+  }
+
+  /** Offset of the last newline at or before `pos` (< length), or -1. */
+  lastIndexOfNewline(pos: number): number {
+    let base = 0;
+    let i = 0;
+    while (base + this.parts[i].length <= pos) base += this.parts[i++].length;
+    for (let from = pos - base; i >= 0; i--) {
+      const k = this.parts[i].lastIndexOf(10, from);
+      if (k >= 0) return base + k;
+      if (i > 0) {
+        base -= this.parts[i - 1].length;
+        from = this.parts[i - 1].length - 1;
+      }
+    }
+    return -1;
+  }
+
+  /** Offset of the first newline at or after `pos`, or -1. */
+  indexOfNewline(pos: number): number {
+    let base = 0;
+    for (const part of this.parts) {
+      if (base + part.length > pos) {
+        const k = part.indexOf(10, Math.max(0, pos - base));
+        if (k >= 0) return base + k;
+      }
+      base += part.length;
+    }
+    return -1;
+  }
+
+  /** The first n bytes, copied into a buffer of their own (which can be moved to a worker). */
+  take(n: number): Buffer {
+    const out = Buffer.allocUnsafeSlow(n);
+    let done = 0;
+    while (done < n) {
+      const part = this.parts[0];
+      const k = Math.min(part.length, n - done);
+      part.copy(out, done, 0, k);
+      done += k;
+      if (k === part.length) this.parts.shift();
+      else this.parts[0] = part.subarray(k);
+    }
+    this.length -= n;
+    return out;
+  }
+}
+
+/** Write bytes to a stream, waiting for it to drain when it asks to (as LineWriter does). */
+async function writeBytes(stream: NodeJS.WritableStream, bytes: Uint8Array): Promise<void> {
+  if (bytes.length === 0 || stream.write(bytes)) return;
+  await new Promise<void>((resolve, reject) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('error', fail);
+      stream.off('close', done);
+      resolve();
+    };
+    const fail = (err: Error) => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      reject(err);
+    };
+    stream.once('drain', done);
+    stream.once('close', done);
+    stream.once('error', fail);
+  });
+}
+
 interface Pending {
   resolve(result: BatchResult): void;
   reject(err: Error): void;
@@ -133,7 +211,8 @@ class Pool {
     await w.ready;
     return new Promise<BatchResult>((resolve, reject) => {
       w.pending.set(batch.seq, { resolve, reject });
-      w.worker.postMessage(batch);
+      // The batch's bytes are its own buffer (see takeBytes): moved to the worker, not copied.
+      w.worker.postMessage(batch, [batch.bytes.buffer as ArrayBuffer]);
     });
   }
 
@@ -193,22 +272,25 @@ export async function runPerRecord(run: PerRecordRun): Promise<number> {
     }
     stat.records += result.records;
     for (const [reason, n] of result.skipped) stat.skipped.set(reason, (stat.skipped.get(reason) ?? 0) + n);
-    let text = result.out;
+    let bytes: Uint8Array = Buffer.from(result.out.buffer, result.out.byteOffset, result.outLength);
     let lines: string[] | undefined;
     for (let i = 0; i < result.baseIds.length; i++) {
       const base = result.baseIds[i];
       if (base === null) continue;
       const id = ids.unique(base);
       if (id !== base) {
-        lines ??= text.split('\n');
+        // Rare: a repeated id. The batch's JSONL is valid UTF-8 (JSON.stringify escapes lone
+        // surrogates), so decoding and encoding it again gives back the same bytes.
+        lines ??= (bytes as Buffer).toString('utf8').split('\n');
         const rec = JSON.parse(lines[i]);
         rec.id = id;
         lines[i] = stringifyRecord(rec);
       }
     }
-    if (lines) text = lines.join('\n');
+    if (lines) bytes = Buffer.from(lines.join('\n'), 'utf8');
     written += result.baseIds.length;
-    await out.write(text);
+    await out.flush();
+    await writeBytes(io.stdout, bytes);
     if (result.error) {
       if (!result.error.data) {
         const err = new Error(result.error.message);
@@ -238,7 +320,7 @@ export async function runPerRecord(run: PerRecordRun): Promise<number> {
       // Results are written in order; at most 2 batches per worker wait at any time (bounded memory).
       const inFlight: Promise<BatchResult>[] = [];
       let line = 1;
-      let carry: Buffer | undefined;
+      const pending = new PendingBytes();
       let first = true;
       const dispatch = async (bytes: Buffer) => {
         if (first && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
@@ -260,17 +342,16 @@ export async function runPerRecord(run: PerRecordRun): Promise<number> {
       };
       for await (const chunk of chunksOf(opened)) {
         const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        let buf = carry ? Buffer.concat([carry, b]) : b;
-        carry = undefined;
-        while (buf.length >= size) {
-          const cut = buf.lastIndexOf(10, size - 1) !== -1 ? buf.lastIndexOf(10, size - 1) : buf.indexOf(10, size);
+        pending.push(b);
+        // A batch ends at the last line end before `size` bytes, or at the first one after.
+        while (pending.length >= size) {
+          let cut = pending.lastIndexOfNewline(size - 1);
+          if (cut === -1) cut = pending.indexOfNewline(size);
           if (cut === -1) break;
-          await dispatch(Buffer.from(buf.subarray(0, cut + 1)));
-          buf = buf.subarray(cut + 1);
+          await dispatch(pending.take(cut + 1));
         }
-        if (buf.length) carry = Buffer.from(buf);
       }
-      if (carry?.length) await dispatch(carry);
+      if (pending.length) await dispatch(pending.take(pending.length));
       while (inFlight.length) await take(await inFlight.shift()!, stat, source.path);
     }
   } finally {

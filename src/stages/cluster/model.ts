@@ -149,9 +149,14 @@ export class ModelAssigner {
   private readonly words = new WordIndex();
   private readonly column = new Map<string, number>();
   private readonly spans = new WordSpans();
-  /** Bigram bucket -> column (-1 when none), and a bit per bucket that has one; undefined without phrase features. */
-  private readonly bucketColumn: Int32Array | undefined;
-  private readonly bucketBits: Int32Array | undefined;
+  /**
+   * Bigram buckets with a column, compactly (undefined without phrase features): per 32 buckets,
+   * [a bit per bucket that has a column, how many buckets before these 32 have one]; the columns
+   * of those buckets, in bucket order, in bucketColumns. Small enough to stay in cache, unlike a
+   * column per bucket (a million of them).
+   */
+  private readonly bucketIndex: Int32Array | undefined;
+  private readonly bucketColumns: Int32Array | undefined;
   private readonly dims: number;
   private readonly k: number;
   private readonly components: Float32Array;
@@ -195,8 +200,19 @@ export class ModelAssigner {
         bucketBits[bucket >>> 5] |= 1 << (bucket & 31);
       } else this.column.set(t, i);
     });
-    this.bucketColumn = bucketColumn;
-    this.bucketBits = bucketBits;
+    if (bucketColumn && bucketBits) {
+      const index = new Int32Array(bucketBits.length * 2);
+      let rank = 0;
+      for (let i = 0; i < bucketBits.length; i++) {
+        index[2 * i] = bucketBits[i];
+        index[2 * i + 1] = rank;
+        rank += popcount(bucketBits[i]);
+      }
+      const columns = new Int32Array(rank);
+      for (let b = 0, r = 0; b < BIGRAM_BUCKETS; b++) if (bucketColumn[b] >= 0) columns[r++] = bucketColumn[b];
+      this.bucketIndex = index;
+      this.bucketColumns = columns;
+    }
     const d = (this.dims = model.dims);
     const k = (this.k = model.clusters.length);
     this.components = model.components;
@@ -234,7 +250,7 @@ export class ModelAssigner {
     const spans = this.spans;
     const n = scanText(text, spans);
     const words = this.words;
-    const bits = this.bucketBits;
+    const index = this.bucketIndex;
     let hasPrev = false;
     let prevHash = 0;
     for (let w = 0; w < n; w++) {
@@ -252,9 +268,12 @@ export class ModelAssigner {
         continue;
       }
       if (column >= 0) this.tally(column);
-      if (hasPrev && bits !== undefined) {
+      if (hasPrev && index !== undefined) {
         const bucket = bigramBucket(prevHash, stemHash);
-        if ((bits[bucket >>> 5] & (1 << (bucket & 31))) !== 0) this.tally(this.bucketColumn![bucket]);
+        const i = (bucket >>> 5) << 1;
+        const bits = index[i];
+        const bit = 1 << (bucket & 31);
+        if ((bits & bit) !== 0) this.tally(this.bucketColumns![index[i + 1] + popcount(bits & (bit - 1))]);
       }
       prevHash = stemHash;
       hasPrev = true;
@@ -389,6 +408,14 @@ export class ModelAssigner {
   labelOf(cluster: number): string {
     return cluster === UNCLUSTERED ? UNCLUSTERED_LABEL : this.model.clusters[cluster].label;
   }
+}
+
+/** Number of bits set in a 32-bit integer. */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }
 
 /** Numbers before the centroid products in a feature row: stamp, position, idf. */
