@@ -71,7 +71,26 @@ describe('broken input', () => {
     const inField = '{"title":"x","deep":' + '['.repeat(1_000_000) + ']'.repeat(1_000_000) + '}\n';
     const r2 = await runCli(['parse'], { input: inField });
     expect(r2.code).toBe(1);
-    expect(r2.stderr).toBe('papers parse: stdin:1: record cannot be written as JSON (Maximum call stack size exceeded)\n');
+    expect(r2.stderr).toBe('papers parse: stdin:1: record nested deeper than 512 levels\n');
+  });
+
+  it('a record nested deeper than 512 levels is refused the same way on one thread and on workers', async () => {
+    const nested = (levels: number): string => '{"title":"x","deep":' + '['.repeat(levels - 1) + '1' + ']'.repeat(levels - 1) + '}\n';
+    for (const jobs of ['1', '2']) {
+      const ok = await runCli(['parse', '--jobs', jobs, '-q'], { input: nested(512) });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(jsonl(ok.stdout)).toHaveLength(1);
+      // 5,000 levels: once written by a worker (bigger stack) but not by the main thread.
+      for (const levels of [513, 5000]) {
+        const bad = await runCli(['parse', '--jobs', jobs], { input: '{"title":"before"}\n' + nested(levels) });
+        expect(bad.code).toBe(1);
+        expect(bad.stderr).toBe('papers parse: stdin:2: record nested deeper than 512 levels\n');
+        expect(jsonl(bad.stdout).map((x) => x.title)).toEqual(['before']);
+      }
+      const skipped = await runCli(['parse', '--jobs', jobs, '--skip-invalid'], { input: nested(600) + '{"title":"after"}\n' });
+      expect(skipped.code).toBe(0);
+      expect(jsonl(skipped.stdout).map((x) => x.title)).toEqual(['after']);
+    }
   });
 
   it('a CSV with an unbalanced quote names the line', async () => {

@@ -25,6 +25,41 @@ export function jsonErrorReason(text: string): string {
   return `${spot.reason} at column ${spot.offset + 1}`;
 }
 
+/**
+ * Deepest nesting a record may have (the record itself is level 1). Writing JSON back is recursive,
+ * and the stack left differs between the main thread and worker threads; a fixed limit, checked
+ * when a record is read, makes every thread accept and reject the same records.
+ */
+export const MAX_NESTING = 512;
+
+/** Whether an object nests deeper than `limit` levels (iterative: any depth is safe to check). */
+export function nestsDeeperThan(root: object, limit: number): boolean {
+  const values: object[] = [root];
+  const depths: number[] = [1];
+  while (values.length) {
+    const v = values.pop()!;
+    const d = depths.pop()!;
+    if (d > limit) return true;
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (x !== null && typeof x === 'object') {
+          values.push(x);
+          depths.push(d + 1);
+        }
+      }
+    } else {
+      for (const k in v) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== null && typeof x === 'object') {
+          values.push(x);
+          depths.push(d + 1);
+        }
+      }
+    }
+  }
+  return false;
+}
+
 function toRaw(value: unknown, line: number, ctx: ParseContext, reservedWarned: { done: boolean }): RawPaper | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const what = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
@@ -35,6 +70,13 @@ function toRaw(value: unknown, line: number, ctx: ParseContext, reservedWarned: 
     throw new DataError(`expected a JSON object, got ${what}`, { path: ctx.path, line });
   }
   const obj = value as Record<string, unknown>;
+  if (nestsDeeperThan(obj, MAX_NESTING)) {
+    if (ctx.options.skipInvalid) {
+      ctx.skip(`nested deeper than ${MAX_NESTING} levels`, line);
+      return undefined;
+    }
+    throw new DataError(`record nested deeper than ${MAX_NESTING} levels`, { path: ctx.path, line });
+  }
   if (stripReservedKeys(obj) && !reservedWarned.done) {
     reservedWarned.done = true;
     ctx.diagnostics.warn(RESERVED_KEYS_WARNING, { path: ctx.path, line });
