@@ -1,5 +1,6 @@
 // The record contract: one paper is one JSON object on one line. See schema/paper.schema.json.
 import { createHash } from 'node:crypto';
+import { DataError } from './errors.js';
 
 export interface SourceRef {
   path: string;
@@ -315,4 +316,15 @@ export function isPaper(value: unknown): value is Paper {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const v = value as Paper;
   return typeof v.id === 'string' && typeof v.title === 'string' && typeof v.source === 'object' && v.source !== null;
+}
+
+/** A record as one line of JSON; a record JSON cannot hold (a cycle, a BigInt) is a DataError naming its source. */
+export function stringifyRecord(r: Paper): string {
+  try {
+    return JSON.stringify(r);
+  } catch (err) {
+    const where = r.source && typeof r.source === 'object' ? (r.source as { path?: unknown; line?: unknown }) : undefined;
+    const loc = where && typeof where.path === 'string' ? { path: where.path, line: typeof where.line === 'number' ? where.line : undefined } : undefined;
+    throw new DataError(`record cannot be written as JSON (${err instanceof Error ? err.message : String(err)})`, loc);
+  }
 }

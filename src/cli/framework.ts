@@ -9,7 +9,7 @@ import { resolveInputs } from '../io/inputs.js';
 import {
   CSV_COLUMNS, LineWriter, OUTPUT_FORMATS, type OutputFormat, type TableSpec, csvCell, markdownCell, renderTable,
 } from '../io/output.js';
-import { IdRegistry, type Paper } from '../record.js';
+import { IdRegistry, type Paper, stringifyRecord } from '../record.js';
 import { type InputStats, formatNames, parseText } from '../stages/parse/index.js';
 
 export interface CliIO {
@@ -174,17 +174,6 @@ export function resolveOutputFormat(opts: OutputOptions, io: CliIO): OutputForma
   return io.isTTY ? 'table' : 'jsonl';
 }
 
-/** JSON of one record; a record too deeply nested to write is a data error naming where it came from. */
-export function stringifyRecord(r: Paper): string {
-  try {
-    return JSON.stringify(r);
-  } catch (err) {
-    const where = r.source && typeof r.source === 'object' ? (r.source as { path?: unknown; line?: unknown }) : undefined;
-    const loc = where && typeof where.path === 'string' ? { path: where.path, line: typeof where.line === 'number' ? where.line : undefined } : undefined;
-    throw new DataError(`record cannot be written as JSON (${err instanceof Error ? err.message : String(err)})`, loc);
-  }
-}
-
 /** Write records in the chosen format. JSONL streams; table, CSV and Markdown stream in batches. */
 export async function writeRecords(
   records: AsyncIterable<Paper> | Iterable<Paper>,
@@ -243,3 +232,6 @@ async function writeFormatted(
   }
   return count;
 }
+
+// Kept here too for the commands that take it from the framework.
+export { stringifyRecord };

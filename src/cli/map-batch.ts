@@ -3,9 +3,8 @@
 // so a run gives the same bytes however it was split.
 import { isUtf8 } from 'node:buffer';
 import { DataError, type Diagnostics, type Location, formatLocation } from '../errors.js';
-import { IdRegistry, type Paper, finalizeRecord } from '../record.js';
+import { IdRegistry, type Paper, finalizeRecord, stringifyRecord } from '../record.js';
 import { parseJsonlLine } from '../stages/parse/json.js';
-import { stringifyRecord } from './framework.js';
 
 /** What a worker is asked to build once: a stage with its saved model. Plain data (sent to workers). */
 export type MapperSpec =
@@ -31,7 +30,7 @@ export async function createMapper(spec: MapperSpec): Promise<Mapper> {
     const tagger = await buildStreamingTagger(spec);
     return (r) => tagger.tag(r);
   }
-  const { loadClusterModel } = await import('./commands/cluster.js');
+  const { loadClusterModel } = await import('./model-files.js');
   const { ModelAssigner } = await import('../stages/cluster/index.js');
   const assigner = new ModelAssigner(await loadClusterModel(spec.model));
   // assignRecord() without its copy: a record here is a fresh object that is only serialized

@@ -2,17 +2,17 @@
 // Fitting needs the whole corpus: pass 1 keeps only compact vectors while records are spooled
 // (in memory for small inputs, a temporary file beyond); pass 2 re-reads them and adds the fields.
 // With --model, papers are assigned one at a time to saved clusters (streaming, no refit).
-import { readFile } from 'node:fs/promises';
+import { loadClusterModel } from '../model-files.js';
 import type { Command } from 'commander';
 import { addJobsOption, resolveJobs, runPerRecord } from '../parallel.js';
-import { DataError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import Table from 'cli-table3';
 import { LineWriter, type TableSpec } from '../../io/output.js';
 import { sanitizeForTerminal } from '../../io/terminal.js';
 import type { Paper } from '../../record.js';
 import { AtomicFile } from '../../report/atomic-file.js';
 import {
-  ClusterFitter, DEFAULT_OPTIONS, ModelAssigner, UNCLUSTERED, UNCLUSTERED_LABEL, annotate, assignRecord, parseModel, serializeModel,
+  ClusterFitter, DEFAULT_OPTIONS, ModelAssigner, UNCLUSTERED, UNCLUSTERED_LABEL, annotate, assignRecord, serializeModel,
   type ClusterInfo, type ClusterOptions,
 } from '../../stages/cluster/index.js';
 import {
@@ -100,17 +100,6 @@ export function clusterOptionsFromFlags(opts: ClusterCommandOptions): Partial<Cl
   return out;
 }
 
-/** A saved cluster model (also loaded by each worker thread of src/cli/parallel.ts). */
-export async function loadClusterModel(path: string) {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DataError(`cannot read model '${path}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`);
-  }
-  return parseModel(text, path);
-}
 
 export function registerCluster(program: Command, io: CliIO): void {
   const d = DEFAULT_OPTIONS;
@@ -272,3 +261,5 @@ async function assignWithModel(inputs: string[], opts: ClusterCommandOptions, io
   await out.write(rows.length ? renderClusters(rows, io.columns, io.color) : 'No papers to assign.\n');
   await out.flush();
 }
+
+export { loadClusterModel };
