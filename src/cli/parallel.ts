@@ -3,6 +3,7 @@
 // serialize each batch; the main thread writes the results in input order. Bytes out are the same
 // as one thread gives (tested): ids are made unique here, across the whole run, in input order.
 // Inputs that are not JSONL (listings, CSV, XML...) are read on the main thread, in their turn.
+import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
@@ -85,6 +86,17 @@ function isJsonl(head: Buffer, path: string, from: string | undefined): boolean 
   if (sample.trim() === '') return false;
   if (from !== undefined) return from === 'jsonl';
   return detectFormat(sample, path)?.name === 'jsonl';
+}
+
+/** Size of a regular file (0 for stdin, or when it cannot be told): only decides when workers start. */
+async function fileSize(path: string): Promise<number> {
+  if (path === 'stdin') return 0;
+  try {
+    const st = await stat(path);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Bytes read but not yet cut into batches: the chunks as read, joined only when a batch is taken. */
@@ -315,6 +327,10 @@ export async function runPerRecord(run: PerRecordRun): Promise<number> {
         }
         continue;
       }
+      // A file known to be large goes to the workers from its first batch, so that the main
+      // thread does not build the stage (load its model, warm it up) only for the first batches.
+      // Not for tag, whose stage may fail to build in ways a worker would report differently.
+      const large = !pool && jobs > 1 && run.spec.stage !== 'tag' && (await fileSize(source.path)) >= MIN_POOL_BYTES;
       const stat: InputStats = { path: source.path, format: 'jsonl', records: 0, skipped: new Map() };
       run.stats?.push(stat);
       // Results are written in order; at most 2 batches per worker wait at any time (bounded memory).
@@ -328,7 +344,7 @@ export async function runPerRecord(run: PerRecordRun): Promise<number> {
         const batch: Batch = { seq: seq++, path: source.path, firstLine: line, bytes, skipInvalid, map };
         for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) line++;
         bytesSeen += bytes.length;
-        if (!pool && jobs > 1 && (explicit || bytesSeen >= MIN_POOL_BYTES)) {
+        if (!pool && jobs > 1 && (explicit || large || bytesSeen >= MIN_POOL_BYTES)) {
           // Flush what the main thread already did, then hand the rest to the workers.
           while (inFlight.length) await take(await inFlight.shift()!, stat, source.path);
           pool = new Pool(jobs, run.spec);
