@@ -9,6 +9,9 @@ import { scoreModel } from './evaluate.js';
 import { LinearScorer } from './simd.js';
 
 export const MODEL_FORMAT = 'papers-tag-model';
+// Occurrence counts (in the title, elsewhere) below these have their 1 + log(tf) remembered.
+const TF_TITLE = 8;
+const TF_REST = 64;
 export const MODEL_VERSION = 1;
 
 export interface TrainOptions {
@@ -328,6 +331,8 @@ export class TagModel {
   private readonly unigramFeature: Int32Array;
   /** Stems that start some phrase feature: other phrases need no lookup at all. */
   private readonly startsPhrase: Uint8Array;
+  /** 1 + log(tf) by title and other occurrences (NaN: not computed yet); see vectorizeGrams. */
+  private readonly logTf = new Float64Array(TF_TITLE * TF_REST).fill(NaN);
   private touched: Int32Array = new Int32Array(1024);
   private values: Float64Array = new Float64Array(1024);
   /** The weights (feature-major, rows padded) and the scoring loop. */
@@ -434,18 +439,25 @@ export class TagModel {
       if (count === touched.length) touched = this.growTouched();
       const inTitle = gTitle[e];
       const all = gCount[e];
-      let tf = 0;
-      for (let i = 0; i < inTitle; i++) tf += titleWeight;
-      for (let i = inTitle; i < all; i++) tf += 1;
       touched[count] = f;
-      this.values[count] = tf;
+      // 1 + log(tf), remembered for the small counts that make up nearly all of them.
+      const key = inTitle < TF_TITLE && all - inTitle < TF_REST ? inTitle * TF_REST + (all - inTitle) : -1;
+      let logTf = key >= 0 ? this.logTf[key] : NaN;
+      if (logTf !== logTf) {
+        let tf = 0;
+        for (let i = 0; i < inTitle; i++) tf += titleWeight;
+        for (let i = inTitle; i < all; i++) tf += 1;
+        logTf = 1 + Math.log(tf);
+        if (key >= 0) this.logTf[key] = logTf;
+      }
+      this.values[count] = logTf;
       count++;
     }
     const values = this.values;
     const idf = this.idf;
     let norm = 0;
     for (let i = 0; i < count; i++) {
-      const v = (1 + Math.log(values[i])) * idf[touched[i]];
+      const v = values[i] * idf[touched[i]];
       values[i] = v;
       norm += v * v;
     }
