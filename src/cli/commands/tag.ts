@@ -110,9 +110,9 @@ class ModelFile {
     const checked = TagModel.check(data, path);
     if (checked) return new ModelFile(data, path, checked.keywordStats);
     // A file only a full load can judge: load it now (failing as it would).
-    const file = new ModelFile(undefined, path, false);
-    file.model = TagModel.fromJSON(data, path);
-    (file as { keywordStats: boolean }).keywordStats = Boolean(file.model.keywordStats);
+    const model = TagModel.fromJSON(data, path);
+    const file = new ModelFile(undefined, path, Boolean(model.keywordStats));
+    file.model = model;
     return file;
   }
 

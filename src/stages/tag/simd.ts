@@ -9,12 +9,18 @@
 //
 //   (func (export "acc") (param $feat i32) (param $val i32) (param $n i32) (param $w i32)
 //                        (param $rowBytes i32) (param $scores i32)
-//     for i in 0 .. n:
-//       row = w + feat[i] * rowBytes;  v = f64x2.splat(val[i]);  p = scores
+//     for i in 0 .. n - 1 step 2:                              ;; two features per pass
+//       row = w + feat[i] * rowBytes;  v = f64x2.splat(val[i])
+//       row2 = w + feat[i + 1] * rowBytes;  v2 = f64x2.splat(val[i + 1]);  p = scores
 //       for j in 0 .. rowBytes step 16:                       ;; 4 labels per step
-//         p[0..1] = p[0..1] + v * f64x2.promote_low_f32x4(v128.load64_zero(row + j))
-//         p[2..3] = p[2..3] + v * f64x2.promote_low_f32x4(v128.load64_zero(row + j + 8))
+//         p[0..1] = (p[0..1] + v * f64x2.promote_low_f32x4(v128.load64_zero(row + j)))
+//                           + v2 * f64x2.promote_low_f32x4(v128.load64_zero(row2 + j))
+//         p[2..3] = (likewise at + 8)
 //         p += 32
+//     the last feature of an odd n: the same with one row
+//
+// Two features per pass add the same terms in the same order as one after the other (each sum is
+// rounded before the next term is added), with half the loads and stores of the scores.
 //
 // Rows are padded with zeros to a multiple of 4 labels (the padding lanes add 0 to unused scores).
 
