@@ -77,14 +77,60 @@ export async function buildStreamingTagger(spec: Extract<MapperSpec, { stage: 't
 }
 
 async function loadModel(path: string): Promise<TagModel> {
+  return TagModel.fromJSON(await readModelJSON(path), path);
+}
+
+async function readModelJSON(path: string): Promise<unknown> {
   const text = await readText(path, 'model');
-  let data: unknown;
   try {
-    data = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new DataError(`not valid JSON: ${(err as Error).message}`, { path });
   }
-  return TagModel.fromJSON(data, path);
+}
+
+/**
+ * A model file read and checked (with the errors a full load gives), built into a TagModel only when
+ * this thread uses it: a run whose worker threads tag only needs to know that it loads and whether it
+ * holds keyword statistics, and building it here too would cost time and memory for nothing.
+ */
+class ModelFile {
+  private model?: TagModel;
+  /** Set by --threshold. */
+  threshold?: number;
+
+  private constructor(
+    private data: unknown,
+    readonly path: string,
+    readonly keywordStats: boolean,
+  ) {}
+
+  static async open(path: string): Promise<ModelFile> {
+    const data = await readModelJSON(path);
+    const checked = TagModel.check(data, path);
+    if (checked) return new ModelFile(data, path, checked.keywordStats);
+    // A file only a full load can judge: load it now (failing as it would).
+    const model = TagModel.fromJSON(data, path);
+    const file = new ModelFile(undefined, path, Boolean(model.keywordStats));
+    file.model = model;
+    return file;
+  }
+
+  /** The model, built on first use. */
+  get(): TagModel {
+    if (!this.model) {
+      this.model = TagModel.fromJSON(this.data, this.path);
+      this.data = undefined;
+    }
+    if (this.threshold !== undefined) this.model.threshold = this.threshold;
+    return this.model;
+  }
+
+  /** Let go of the parsed file (when only the worker threads will build the model). */
+  release(): void {
+    this.data = undefined;
+    this.model = undefined;
+  }
 }
 
 /** Labels of a record from FIELD: a string, or a list of strings; undefined when absent or empty. */
@@ -360,27 +406,27 @@ Examples:
     }
     if (opts.labelsFrom && !opts.eval) throw new UsageError('--labels-from goes with --train or with --model --eval');
     if (opts.saveModel) throw new UsageError('--save-model goes with --train');
-    let model = opts.model ? await loadModel(opts.model) : undefined;
+    const modelFile = opts.model ? await ModelFile.open(opts.model) : undefined;
     if (opts.threshold !== undefined) {
-      if (!model) throw new UsageError('--threshold goes with --model (or --train)');
-      model.threshold = numberFlag(opts.threshold, '--threshold', -10, 10, 0);
+      if (!modelFile) throw new UsageError('--threshold goes with --model (or --train)');
+      modelFile.threshold = numberFlag(opts.threshold, '--threshold', -10, 10, 0);
     }
     if (opts.eval) {
-      if (!model) throw new UsageError('--eval goes with --train (cross-validation) or --model (score it on labelled inputs)');
-      await evalModelMode(opts, io, inputs, model);
+      if (!modelFile) throw new UsageError('--eval goes with --train (cross-validation) or --model (score it on labelled inputs)');
+      await evalModelMode(opts, io, inputs, modelFile.get());
       return;
     }
     const keywords = intFlag(opts.keywords, '--keywords', 0, 100, 8);
     let taxonomy: CompiledTaxonomy | null | undefined;
     if (opts.taxonomy === false) {
-      if (!model) throw new UsageError('--no-taxonomy leaves nothing to tag with unless --model is given');
+      if (!modelFile) throw new UsageError('--no-taxonomy leaves nothing to tag with unless --model is given');
       taxonomy = null;
     } else if (typeof opts.taxonomy === 'string') {
       taxonomy = new CompiledTaxonomy(parseTaxonomy(await readText(opts.taxonomy, 'taxonomy'), opts.taxonomy));
     }
     const diagnostics = io.diagnostics('tag');
     const format = resolveOutputFormat(opts, io);
-    const streaming = keywords === 0 || Boolean(model?.keywordStats);
+    const streaming = keywords === 0 || Boolean(modelFile?.keywordStats);
 
     let tagger: Tagger;
     let records: AsyncIterable<Paper>;
@@ -394,15 +440,16 @@ Examples:
           taxonomy: opts.taxonomy === false ? null : typeof opts.taxonomy === 'string' ? opts.taxonomy : undefined,
           keywords,
           model: opts.model,
-          threshold: opts.threshold !== undefined ? model!.threshold : undefined,
+          threshold: modelFile?.threshold,
           explain: Boolean(opts.explain),
         };
-        model = undefined; // each worker loads its own copy; this one can go
+        modelFile?.release(); // each worker loads its own copy
 
         count = await runPerRecord({ inputs, options: opts, io, diagnostics, command: 'tag', spec, jobs: opts.jobs });
         if (!opts.quiet) diagnostics.info(`tagged ${count} record${count === 1 ? '' : 's'}`);
         return;
       }
+      const model = modelFile?.get();
       if (streaming) {
         tagger = new Tagger({ taxonomy, keywords, model, explain: Boolean(opts.explain) });
         const source = readRecords(inputs, opts, io, diagnostics, 'tag');

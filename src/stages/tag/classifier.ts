@@ -2,13 +2,16 @@
 // coordinate descent as in Hsieh et al. 2008 / LIBLINEAR) over TF-IDF features of stem unigrams and
 // bigrams. Models are versioned JSON with the big arrays as base64 float32, so they load fast.
 import { DataError } from '../../errors.js';
-import type { DocTokens } from './lexicon.js';
+import { type DocTokens, lexicon, MAX_STEMS } from './lexicon.js';
 import { KeywordStats, type SerializedKeywordStats } from './keywords.js';
 import { type DocGrams, docGrams, docNgrams, NgramBuffer, NgramTable, NO_STEM } from './ngrams.js';
 import { scoreModel } from './evaluate.js';
 import { LinearScorer } from './simd.js';
 
 export const MODEL_FORMAT = 'papers-tag-model';
+// Occurrence counts (in the title, elsewhere) below these have their 1 + log(tf) remembered.
+const TF_TITLE = 8;
+const TF_REST = 64;
 export const MODEL_VERSION = 1;
 
 export interface TrainOptions {
@@ -328,6 +331,8 @@ export class TagModel {
   private readonly unigramFeature: Int32Array;
   /** Stems that start some phrase feature: other phrases need no lookup at all. */
   private readonly startsPhrase: Uint8Array;
+  /** 1 + log(tf) by title and other occurrences (NaN: not computed yet); see vectorizeGrams. */
+  private readonly logTf = new Float64Array(TF_TITLE * TF_REST).fill(NaN);
   private touched: Int32Array = new Int32Array(1024);
   private values: Float64Array = new Float64Array(1024);
   /** The weights (feature-major, rows padded) and the scoring loop. */
@@ -434,18 +439,25 @@ export class TagModel {
       if (count === touched.length) touched = this.growTouched();
       const inTitle = gTitle[e];
       const all = gCount[e];
-      let tf = 0;
-      for (let i = 0; i < inTitle; i++) tf += titleWeight;
-      for (let i = inTitle; i < all; i++) tf += 1;
       touched[count] = f;
-      this.values[count] = tf;
+      // 1 + log(tf), remembered for the small counts that make up nearly all of them.
+      const key = inTitle < TF_TITLE && all - inTitle < TF_REST ? inTitle * TF_REST + (all - inTitle) : -1;
+      let logTf = key >= 0 ? this.logTf[key] : NaN;
+      if (logTf !== logTf) {
+        let tf = 0;
+        for (let i = 0; i < inTitle; i++) tf += titleWeight;
+        for (let i = inTitle; i < all; i++) tf += 1;
+        logTf = 1 + Math.log(tf);
+        if (key >= 0) this.logTf[key] = logTf;
+      }
+      this.values[count] = logTf;
       count++;
     }
     const values = this.values;
     const idf = this.idf;
     let norm = 0;
     for (let i = 0; i < count; i++) {
-      const v = (1 + Math.log(values[i])) * idf[touched[i]];
+      const v = values[i] * idf[touched[i]];
       values[i] = v;
       norm += v * v;
     }
@@ -546,6 +558,60 @@ export class TagModel {
     };
   }
 
+  /**
+   * Check a parsed model file as fromJSON does, with the same errors in the same order, without
+   * building the model (no weight matrix, no feature table, nothing interned in the lexicon): what a
+   * caller that only needs to know whether the file loads, and whether it holds keyword statistics,
+   * reads. Returns undefined for the rare files only a full load can judge exactly.
+   */
+  static check(data: unknown, path: string): { keywordStats: boolean; threshold: number } | undefined {
+    const fail = (what: string) => new DataError(`not a papers tag model: ${what}`, { path });
+    if (!data || typeof data !== 'object' || Array.isArray(data)) throw fail('expected a JSON object');
+    const m = data as Partial<SerializedModel>;
+    if (m.format !== MODEL_FORMAT) throw fail(`"format" is ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}"`);
+    if (m.version !== MODEL_VERSION) {
+      throw new DataError(`model version ${JSON.stringify(m.version)} is not supported (this papers reads version ${MODEL_VERSION}); train it again`, { path });
+    }
+    if (typeof m.field !== 'string') throw fail('"field" must be a string');
+    if (!Array.isArray(m.labels) || !m.labels.every((l) => typeof l === 'string') || m.labels.length === 0) throw fail('"labels" must be a non-empty list of strings');
+    if (!Array.isArray(m.tags) || m.tags.length !== m.labels.length) throw fail('"tags" must have one entry per label');
+    if (!m.features || !Array.isArray(m.features.terms) || typeof m.features.idf !== 'string') throw fail('"features" must have "terms" and "idf"');
+    const ngrams = m.features.ngrams;
+    if (ngrams !== 1 && ngrams !== 2 && ngrams !== 3) throw fail('"features.ngrams" must be 1, 2 or 3');
+    const terms = m.features.terms;
+    decodeBytes(m.features.idf, terms.length, 'features.idf', path);
+    if (typeof m.weights !== 'string') throw fail('"weights" must be a base64 string');
+    // (fromJSON allocates the matrix here: one too large to allocate fails there in its own way.)
+    if (terms.length * m.labels.length > 1 << 28) return undefined;
+    checkBase64Length(m.weights, terms.length * m.labels.length, 'weights', path);
+    if (!Array.isArray(m.bias) || m.bias.length !== m.labels.length) throw fail('"bias" must have one number per label');
+    // Features: as NgramTable.addKey reads them (one to three stems joined by single spaces, each key
+    // once). Interning could only fail past MAX_STEMS stems: a file that could get near that is left
+    // to the full load.
+    if (lexicon.stems.length + 3 * terms.length >= MAX_STEMS) return undefined;
+    const seen = new Set<string>();
+    for (let f = 0; f < terms.length; f++) {
+      const term = terms[f];
+      if (typeof term !== 'string') throw fail(`feature ${f} is not a string`);
+      const s1 = term.indexOf(' ');
+      const s2 = s1 < 0 ? -1 : term.indexOf(' ', s1 + 1);
+      const words = s2 >= 0 && term.indexOf(' ', s2 + 1) >= 0;
+      if (words || seen.has(term)) throw fail(`feature ${f} ("${term}") is repeated or not 1 to 3 words`);
+      seen.add(term);
+    }
+    let keywordStats = false;
+    if (m.keywords) {
+      const k = m.keywords;
+      if (!Array.isArray(k.terms) || !Array.isArray(k.df) || k.terms.length !== k.df.length || typeof k.documents !== 'number') {
+        throw fail('"keywords" must have "documents", "terms" and "df" of equal length');
+      }
+      // KeywordStats.fromJSON fails on keys that are not strings in its own way: let it.
+      for (const t of k.terms) if (typeof t !== 'string') return undefined;
+      keywordStats = true;
+    }
+    return { keywordStats, threshold: typeof m.threshold === 'number' ? m.threshold : 0 };
+  }
+
   /** Check and load a parsed model file; problems are DataErrors naming the file. */
   static fromJSON(data: unknown, path: string): TagModel {
     const fail = (what: string) => new DataError(`not a papers tag model: ${what}`, { path });
@@ -617,6 +683,18 @@ export interface SerializedModel {
 
 function encodeFloats(a: Float32Array): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+}
+
+/**
+ * The check decodeBytes makes, without decoding when the text is plain base64 (whose decoded length
+ * follows from its own length): a DataError when the text does not hold `length` float32 numbers.
+ */
+function checkBase64Length(s: string, length: number, what: string, path: string): void {
+  if (s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s)) {
+    const bytes = (s.length / 4) * 3 - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
+    if (bytes === length * 4) return;
+  }
+  decodeBytes(s, length, what, path);
 }
 
 /** The bytes of `length` little-endian float32 numbers in base64. */

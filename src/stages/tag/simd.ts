@@ -9,12 +9,18 @@
 //
 //   (func (export "acc") (param $feat i32) (param $val i32) (param $n i32) (param $w i32)
 //                        (param $rowBytes i32) (param $scores i32)
-//     for i in 0 .. n:
-//       row = w + feat[i] * rowBytes;  v = f64x2.splat(val[i]);  p = scores
+//     for i in 0 .. n - 1 step 2:                              ;; two features per pass
+//       row = w + feat[i] * rowBytes;  v = f64x2.splat(val[i])
+//       row2 = w + feat[i + 1] * rowBytes;  v2 = f64x2.splat(val[i + 1]);  p = scores
 //       for j in 0 .. rowBytes step 16:                       ;; 4 labels per step
-//         p[0..1] = p[0..1] + v * f64x2.promote_low_f32x4(v128.load64_zero(row + j))
-//         p[2..3] = p[2..3] + v * f64x2.promote_low_f32x4(v128.load64_zero(row + j + 8))
+//         p[0..1] = (p[0..1] + v * f64x2.promote_low_f32x4(v128.load64_zero(row + j)))
+//                           + v2 * f64x2.promote_low_f32x4(v128.load64_zero(row2 + j))
+//         p[2..3] = (likewise at + 8)
 //         p += 32
+//     the last feature of an odd n: the same with one row
+//
+// Two features per pass add the same terms in the same order as one after the other (each sum is
+// rounded before the next term is added), with half the loads and stores of the scores.
 //
 // Rows are padded with zeros to a multiple of 4 labels (the padding lanes add 0 to unused scores).
 
@@ -89,18 +95,50 @@ const F64X2_ADD = simd(0xf0);
 const F64X2_MUL = simd(0xf2);
 
 function moduleBytes(): Uint8Array {
-  // Parameters 0..5: feat, val, n, w, rowBytes, scores. Locals: 6 i, 7 row, 8 j, 9 p (i32), 10 v (v128).
-  const [FEAT, VAL, N, W, ROW_BYTES, SCORES, I, ROW, J, P, V] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  // Parameters 0..5: feat, val, n, w, rowBytes, scores. Locals: 6 i, 7 row, 8 j, 9 p, 10 row2 (i32),
+  // 11 v, 12 v2 (v128).
+  const [FEAT, VAL, N, W, ROW_BYTES, SCORES, I, ROW, J, P, ROW2, V, V2] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   // p[o..o+1] = p[o..o+1] + v * widen(row[j + o/2 ..])
   const lanePair = (o: number) => [
     ...get(P), ...get(P), ...V128_LOAD(o),
     ...get(V), ...get(ROW), ...get(J), ...I32_ADD, ...V128_LOAD64_ZERO(o / 2), ...F64X2_PROMOTE_LOW_F32X4, ...F64X2_MUL,
     ...F64X2_ADD, ...V128_STORE(o),
   ];
+  // Two features at a time: p[o..o+1] = (p[o..o+1] + v * widen(row[..])) + v2 * widen(row2[..]), the
+  // same additions in the same order as one feature after the other, with one load and one store of
+  // the scores instead of two.
+  const lanePair2 = (o: number) => [
+    ...get(P), ...get(P), ...V128_LOAD(o),
+    ...get(V), ...get(ROW), ...get(J), ...I32_ADD, ...V128_LOAD64_ZERO(o / 2), ...F64X2_PROMOTE_LOW_F32X4, ...F64X2_MUL,
+    ...F64X2_ADD,
+    ...get(V2), ...get(ROW2), ...get(J), ...I32_ADD, ...V128_LOAD64_ZERO(o / 2), ...F64X2_PROMOTE_LOW_F32X4, ...F64X2_MUL,
+    ...F64X2_ADD, ...V128_STORE(o),
+  ];
   const body = [
+    // Pairs of features while two are left.
     ...BLOCK,
-    ...get(N), ...I32_EQZ, ...BR_IF(0),
+    ...get(N), ...i32Const(2), ...I32_LT_U, ...BR_IF(0),
     ...LOOP,
+    // row = w + feat[i] * rowBytes; row2 = w + feat[i + 1] * rowBytes
+    ...get(W), ...get(FEAT), ...get(I), ...i32Const(2), ...I32_SHL, ...I32_ADD, ...I32_LOAD(), ...get(ROW_BYTES), ...I32_MUL, ...I32_ADD, ...set(ROW),
+    ...get(W), ...get(FEAT), ...get(I), ...i32Const(2), ...I32_SHL, ...I32_ADD, ...I32_LOAD(4), ...get(ROW_BYTES), ...I32_MUL, ...I32_ADD, ...set(ROW2),
+    // v = splat(val[i]); v2 = splat(val[i + 1])
+    ...get(VAL), ...get(I), ...i32Const(3), ...I32_SHL, ...I32_ADD, ...F64_LOAD(), ...F64X2_SPLAT, ...set(V),
+    ...get(VAL), ...get(I), ...i32Const(3), ...I32_SHL, ...I32_ADD, ...F64_LOAD(8), ...F64X2_SPLAT, ...set(V2),
+    ...i32Const(0), ...set(J), ...get(SCORES), ...set(P),
+    ...LOOP,
+    ...lanePair2(0),
+    ...lanePair2(16),
+    ...get(P), ...i32Const(32), ...I32_ADD, ...set(P),
+    ...get(J), ...i32Const(16), ...I32_ADD, ...tee(J), ...get(ROW_BYTES), ...I32_LT_U, ...BR_IF(0),
+    ...END,
+    // i += 2, again while i + 1 < n
+    ...get(I), ...i32Const(2), ...I32_ADD, ...tee(I), ...i32Const(1), ...I32_ADD, ...get(N), ...I32_LT_U, ...BR_IF(0),
+    ...END,
+    ...END,
+    // The last feature of an odd count.
+    ...BLOCK,
+    ...get(I), ...get(N), ...I32_LT_U, ...I32_EQZ, ...BR_IF(0),
     // row = w + feat[i] * rowBytes
     ...get(W), ...get(FEAT), ...get(I), ...i32Const(2), ...I32_SHL, ...I32_ADD, ...I32_LOAD(), ...get(ROW_BYTES), ...I32_MUL, ...I32_ADD, ...set(ROW),
     // v = splat(val[i])
@@ -112,11 +150,9 @@ function moduleBytes(): Uint8Array {
     ...get(P), ...i32Const(32), ...I32_ADD, ...set(P),
     ...get(J), ...i32Const(16), ...I32_ADD, ...tee(J), ...get(ROW_BYTES), ...I32_LT_U, ...BR_IF(0),
     ...END,
-    ...get(I), ...i32Const(1), ...I32_ADD, ...tee(I), ...get(N), ...I32_LT_U, ...BR_IF(0),
-    ...END,
     ...END,
   ];
-  const code = [...vec([[4, I32], [1, V128]]), ...body, ...END];
+  const code = [...vec([[5, I32], [2, V128]]), ...body, ...END];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])]])), // type: (i32 x6) -> ()
