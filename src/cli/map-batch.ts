@@ -26,7 +26,7 @@ export type Mapper = (record: Paper) => Paper;
 export async function createMapper(spec: MapperSpec): Promise<Mapper> {
   if (spec.stage === 'parse') return (r) => r;
   if (spec.stage === 'tag') {
-    const { buildStreamingTagger } = await import('./commands/tag.js');
+    const { buildStreamingTagger } = await import('./model-files.js');
     const tagger = await buildStreamingTagger(spec);
     return (r) => tagger.tag(r);
   }

@@ -19,6 +19,7 @@ import {
   type CliIO, type InputOptions, type OutputOptions, addInputOptions, addOutputOptions, readRecords, resolveOutputFormat, writeRecords,
 } from '../framework.js';
 import { RecordSpool } from '../../io/spool.js';
+import { buildStreamingTagger, readModelJSON, readText } from '../model-files.js';
 import type { MapperSpec } from '../map-batch.js';
 import { addJobsOption, runPerRecord } from '../parallel.js';
 
@@ -54,39 +55,6 @@ function numberFlag(value: string | undefined, name: string, min: number, max: n
   const n = Number(t);
   if (t === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`${name} expects a number from ${min} to ${max}, got '${value}'`);
   return n;
-}
-
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new DataError(`cannot read ${what} '${path}': ${why}`);
-  }
-}
-
-/** The tagger of a per-record run (built in each worker thread of src/cli/parallel.ts). */
-export async function buildStreamingTagger(spec: Extract<MapperSpec, { stage: 'tag' }>): Promise<Tagger> {
-  const model = spec.model ? await loadModel(spec.model) : undefined;
-  if (model && spec.threshold !== undefined) model.threshold = spec.threshold;
-  let taxonomy: CompiledTaxonomy | null | undefined;
-  if (spec.taxonomy === null) taxonomy = null;
-  else if (typeof spec.taxonomy === 'string') taxonomy = new CompiledTaxonomy(parseTaxonomy(await readText(spec.taxonomy, 'taxonomy'), spec.taxonomy));
-  return new Tagger({ taxonomy, keywords: spec.keywords, model, explain: spec.explain });
-}
-
-async function loadModel(path: string): Promise<TagModel> {
-  return TagModel.fromJSON(await readModelJSON(path), path);
-}
-
-async function readModelJSON(path: string): Promise<unknown> {
-  const text = await readText(path, 'model');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new DataError(`not valid JSON: ${(err as Error).message}`, { path });
-  }
 }
 
 /**
@@ -498,3 +466,5 @@ Examples:
     }
   });
 }
+
+export { buildStreamingTagger };
