@@ -44,7 +44,7 @@ Exit codes:
   2    usage error (unknown option, missing input on a terminal)
   130  interrupted (SIGINT); 143 terminated (SIGTERM)
 
-Environment: NO_COLOR, FORCE_COLOR, SOURCE_DATE_EPOCH (digest/report date), PAPERS_DEBUG=1 (stack traces).`;
+Environment: NO_COLOR, FORCE_COLOR, SOURCE_DATE_EPOCH (digest/report date), PAPERS_DEBUG=1 (stack traces; digest's phase timings).`;
 
 let currentCommand = '';
 

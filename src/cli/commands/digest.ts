@@ -86,6 +86,11 @@ Examples:
     const resolved = resolveReportOptions(opts, io);
     const { jobs, explicit } = resolveJobs(opts.jobs, io.env);
     const diagnostics = io.diagnostics('digest');
+    // PAPERS_DEBUG=1: when each phase ends, on stderr (which thread waits for which).
+    const started = performance.now();
+    const phase = io.env.PAPERS_DEBUG
+      ? (what: string) => io.stderr.write(`papers digest: [debug] ${what}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`)
+      : () => {};
     // Open the outputs first: an unwritable path fails before any work.
     const out = await openOut(resolved);
     let state: AtomicFile | undefined;
@@ -100,7 +105,8 @@ Examples:
       // between passes and only compact state is held (dedupe keys, keyword counts, cluster
       // vectors, report entries).
       const stats: InputStats[] = [];
-      const index = new DedupeIndex({ diagnostics });
+      // The index is dropped once resolved: locals of this (suspended) function would keep it.
+      let index: DedupeIndex | undefined = new DedupeIndex({ diagnostics });
       spoolIn = new RecordSpool();
       for await (const r of readRecords(inputs, opts, io, diagnostics, 'digest', stats)) {
         index.add(r);
@@ -108,13 +114,18 @@ Examples:
       }
       await spoolIn.seal();
       const read = spoolIn.count;
-      const steps = index.resolveSteps();
-      let step = steps.next();
-      while (!step.done) {
-        await new Promise<void>((resolve) => setImmediate(resolve)); // Ctrl-C stays responsive
-        step = steps.next();
-      }
-      const plan = step.value;
+      phase(`read and indexed ${read} records`);
+      const plan = await (async () => {
+        const steps = index!.resolveSteps();
+        let step = steps.next();
+        while (!step.done) {
+          await new Promise<void>((resolve) => setImmediate(resolve)); // Ctrl-C stays responsive
+          step = steps.next();
+        }
+        return step.value;
+      })();
+      index = undefined;
+      phase('duplicates resolved');
       const inputSpool = spoolIn;
       for await (const [i, rec] of inputSpool.read((k) => plan.needs(k))) if (rec) plan.collect(i, rec);
 
@@ -148,6 +159,7 @@ Examples:
       spoolIn = undefined;
       if (threads) await threads.end();
       else await spoolOut!.seal();
+      phase(threads ? 'papers handed to the tagging and clustering threads' : 'keyword statistics and cluster vectors built');
       const seenFigures = seen ? { dropped, droppedMerged, known: seen.index.lines } : undefined;
 
       let fit: { assignment: Int32Array; labels: string[] } | undefined;
@@ -160,6 +172,7 @@ Examples:
         const f = fitter!.size ? fitter!.fit() : undefined;
         if (f) fit = { assignment: f.assignment, labels: f.clusters.map((c) => c.label) };
       }
+      phase('clusters fitted');
       const builder = new ReportBuilder({ ...resolved.model, seen: seenFigures });
       if (state && seen && !seen.endsWithNewline) await state.write('\n');
       let papers = 0;
@@ -183,9 +196,11 @@ Examples:
         spoolOut!.dispose();
         spoolOut = undefined;
       }
+      phase('papers tagged and reported');
       const model = builder.finish();
       await writeReport(reportChunks(model, resolved, io), out, io);
       await state?.commit();
+      phase('written');
       if (!opts.quiet) {
         for (const line of describeStats(stats)) diagnostics.info(line);
         const parts = [`${read} read`, `${merged} merged as duplicates`];
