@@ -67,6 +67,19 @@ describe('papers digest on three threads', () => {
     const seedThree = await digest([SEED, '--jobs', '3']);
     expect(seedThree.stdout).toBe(seedOne.stdout);
     expect(seedThree.stderr).toBe(seedOne.stderr);
+    // PAPERS_DEBUG=1 adds the phase timings on stderr and changes nothing else.
+    const debug = await digest([SEED, '--jobs', '3'], { PAPERS_DEBUG: '1' });
+    expect(debug.stdout).toBe(seedOne.stdout);
+    const phases = [...debug.stderr.matchAll(/\[debug\] ([^:]+): \d+\.\d s/g)].map((m) => m[1]);
+    expect(phases).toEqual([
+      'read and indexed 119 records',
+      'duplicates resolved',
+      'papers handed to the tagging and clustering threads',
+      'clusters fitted',
+      'papers tagged and reported',
+      'written',
+    ]);
+    expect(debug.stderr.split('\n').filter((l) => !l.includes('[debug]')).join('\n')).toBe(seedOne.stderr);
   });
 
   it('keeps --seen the same: the state file and the digest of the second day', async () => {
