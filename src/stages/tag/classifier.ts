@@ -325,6 +325,26 @@ export interface TermWeight {
 }
 
 /** A trained model: features, per-label weights, and (optionally) keyword statistics. */
+type ModelHeader = Partial<SerializedModel> & Pick<SerializedModel, 'field' | 'labels' | 'tags' | 'features'>;
+
+/** The checks check() and fromJSON() share, in the order both report them: format to n-gram size. */
+function checkModelHeader(data: unknown, path: string): ModelHeader {
+  const fail = (what: string) => new DataError(`not a papers tag model: ${what}`, { path });
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw fail('expected a JSON object');
+  const m = data as Partial<SerializedModel>;
+  if (m.format !== MODEL_FORMAT) throw fail(`"format" is ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}"`);
+  if (m.version !== MODEL_VERSION) {
+    throw new DataError(`model version ${JSON.stringify(m.version)} is not supported (this papers reads version ${MODEL_VERSION}); train it again`, { path });
+  }
+  if (typeof m.field !== 'string') throw fail('"field" must be a string');
+  if (!Array.isArray(m.labels) || !m.labels.every((l) => typeof l === 'string') || m.labels.length === 0) throw fail('"labels" must be a non-empty list of strings');
+  if (!Array.isArray(m.tags) || m.tags.length !== m.labels.length) throw fail('"tags" must have one entry per label');
+  if (!m.features || !Array.isArray(m.features.terms) || typeof m.features.idf !== 'string') throw fail('"features" must have "terms" and "idf"');
+  const ngrams = m.features.ngrams;
+  if (ngrams !== 1 && ngrams !== 2 && ngrams !== 3) throw fail('"features.ngrams" must be 1, 2 or 3');
+  return m as ModelHeader;
+}
+
 export class TagModel {
   private readonly x: Float64Array;
   /** Feature of a single word by stem id (-1 none): one array read instead of a hash probe. */
@@ -566,18 +586,7 @@ export class TagModel {
    */
   static check(data: unknown, path: string): { keywordStats: boolean; threshold: number } | undefined {
     const fail = (what: string) => new DataError(`not a papers tag model: ${what}`, { path });
-    if (!data || typeof data !== 'object' || Array.isArray(data)) throw fail('expected a JSON object');
-    const m = data as Partial<SerializedModel>;
-    if (m.format !== MODEL_FORMAT) throw fail(`"format" is ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}"`);
-    if (m.version !== MODEL_VERSION) {
-      throw new DataError(`model version ${JSON.stringify(m.version)} is not supported (this papers reads version ${MODEL_VERSION}); train it again`, { path });
-    }
-    if (typeof m.field !== 'string') throw fail('"field" must be a string');
-    if (!Array.isArray(m.labels) || !m.labels.every((l) => typeof l === 'string') || m.labels.length === 0) throw fail('"labels" must be a non-empty list of strings');
-    if (!Array.isArray(m.tags) || m.tags.length !== m.labels.length) throw fail('"tags" must have one entry per label');
-    if (!m.features || !Array.isArray(m.features.terms) || typeof m.features.idf !== 'string') throw fail('"features" must have "terms" and "idf"');
-    const ngrams = m.features.ngrams;
-    if (ngrams !== 1 && ngrams !== 2 && ngrams !== 3) throw fail('"features.ngrams" must be 1, 2 or 3');
+    const m = checkModelHeader(data, path);
     const terms = m.features.terms;
     decodeBytes(m.features.idf, terms.length, 'features.idf', path);
     if (typeof m.weights !== 'string') throw fail('"weights" must be a base64 string');
@@ -615,18 +624,8 @@ export class TagModel {
   /** Check and load a parsed model file; problems are DataErrors naming the file. */
   static fromJSON(data: unknown, path: string): TagModel {
     const fail = (what: string) => new DataError(`not a papers tag model: ${what}`, { path });
-    if (!data || typeof data !== 'object' || Array.isArray(data)) throw fail('expected a JSON object');
-    const m = data as Partial<SerializedModel>;
-    if (m.format !== MODEL_FORMAT) throw fail(`"format" is ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}"`);
-    if (m.version !== MODEL_VERSION) {
-      throw new DataError(`model version ${JSON.stringify(m.version)} is not supported (this papers reads version ${MODEL_VERSION}); train it again`, { path });
-    }
-    if (typeof m.field !== 'string') throw fail('"field" must be a string');
-    if (!Array.isArray(m.labels) || !m.labels.every((l) => typeof l === 'string') || m.labels.length === 0) throw fail('"labels" must be a non-empty list of strings');
-    if (!Array.isArray(m.tags) || m.tags.length !== m.labels.length) throw fail('"tags" must have one entry per label');
-    if (!m.features || !Array.isArray(m.features.terms) || typeof m.features.idf !== 'string') throw fail('"features" must have "terms" and "idf"');
+    const m = checkModelHeader(data, path);
     const ngrams = m.features.ngrams;
-    if (ngrams !== 1 && ngrams !== 2 && ngrams !== 3) throw fail('"features.ngrams" must be 1, 2 or 3');
     const idf = decodeFloats(m.features.idf, m.features.terms.length, 'features.idf', path);
     if (typeof m.weights !== 'string') throw fail('"weights" must be a base64 string');
     const scorer = new LinearScorer(m.features.terms.length, m.labels.length);
