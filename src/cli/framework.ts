@@ -232,6 +232,3 @@ async function writeFormatted(
   }
   return count;
 }
-
-// Kept here too for the commands that take it from the framework.
-export { stringifyRecord };

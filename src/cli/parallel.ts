@@ -11,10 +11,10 @@ import { DataError, type Diagnostics, UsageError } from '../errors.js';
 import { decodeChunks, looksBinary } from '../io/decode.js';
 import { type InputSource, resolveInputs } from '../io/inputs.js';
 import { LineWriter } from '../io/output.js';
-import { IdRegistry } from '../record.js';
+import { IdRegistry, stringifyRecord } from '../record.js';
 import { type InputStats, SAMPLE_CHARS, detectFormat, parseText } from '../stages/parse/index.js';
 import { RESERVED_KEYS_WARNING } from '../stages/parse/json.js';
-import { type InputOptions, type CliIO, parseMapOption, stringifyRecord } from './framework.js';
+import { type InputOptions, type CliIO, parseMapOption } from './framework.js';
 import { type Batch, type BatchResult, type Mapper, type MapperSpec, createMapper, runBatch } from './map-batch.js';
 
 /** Below this much input, starting worker threads (and loading the model in each) costs more than it saves. */

@@ -261,5 +261,3 @@ async function assignWithModel(inputs: string[], opts: ClusterCommandOptions, io
   await out.write(rows.length ? renderClusters(rows, io.columns, io.color) : 'No papers to assign.\n');
   await out.flush();
 }
-
-export { loadClusterModel };

@@ -19,7 +19,7 @@ import {
   type CliIO, type InputOptions, type OutputOptions, addInputOptions, addOutputOptions, readRecords, resolveOutputFormat, writeRecords,
 } from '../framework.js';
 import { RecordSpool } from '../../io/spool.js';
-import { buildStreamingTagger, readModelJSON, readText } from '../model-files.js';
+import { readModelJSON, readText } from '../model-files.js';
 import type { MapperSpec } from '../map-batch.js';
 import { addJobsOption, runPerRecord } from '../parallel.js';
 
@@ -466,5 +466,3 @@ Examples:
     }
   });
 }
-
-export { buildStreamingTagger };
